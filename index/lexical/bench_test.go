@@ -1,0 +1,75 @@
+package lexical
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/instructd/instructd/internal/testenv"
+)
+
+// loadWordNet reads the generated WordNet corpus as "title text" strings.
+func loadWordNet(b *testing.B) []string {
+	b.Helper()
+	f, err := os.Open(testenv.WordNetCorpus(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var docs []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var d struct{ Title, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, d.Title+" "+d.Text)
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return docs
+}
+
+// BenchmarkBuildWordNet indexes the whole WordNet corpus per iteration;
+// docs/s is the build throughput.
+func BenchmarkBuildWordNet(b *testing.B) {
+	docs := loadWordNet(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix := New(Options{})
+		for k, d := range docs {
+			ix.Upsert(uint64(k), d)
+		}
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkSearchWordNet runs top-10 queries (glosses of other documents, so
+// several common terms each) against the full WordNet index.
+func BenchmarkSearchWordNet(b *testing.B) {
+	docs := loadWordNet(b)
+	ix := New(Options{})
+	for k, d := range docs {
+		ix.Upsert(uint64(k), d)
+	}
+	queries := make([]string, 0, 256)
+	for i := 0; i < len(docs) && len(queries) < cap(queries); i += len(docs) / cap(queries) {
+		queries = append(queries, docs[i])
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = ix.Search(queries[i%len(queries)], 10, nil)
+	}
+}
+
+// BenchmarkAnalyzeWordNet is the analyzer alone, the floor under both of the above.
+func BenchmarkAnalyzeWordNet(b *testing.B) {
+	docs := loadWordNet(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = Analyze(docs[i%len(docs)])
+	}
+}
