@@ -1,0 +1,225 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/instructd/instructd/server"
+)
+
+// Search modes a run may ask for.
+const (
+	ModeDense   = "dense"
+	ModeLexical = "lexical"
+	ModeHybrid  = "hybrid"
+)
+
+// Run names, for FollowIR's two instructions; a BEIR run has RunOG only.
+const (
+	RunOG      = "og"
+	RunChanged = "changed"
+)
+
+// DefaultK is how many hits each query asks for (Recall@100 and MAP@100 need 100).
+const DefaultK = 100
+
+// DefaultConcurrency is how many searches are in flight at once.
+const DefaultConcurrency = 4
+
+// Config tunes Run.
+type Config struct {
+	// Collection is the collection searched (and filled when Ingest is set).
+	Collection string
+	// Modes are the search modes evaluated, in report order (default dense).
+	Modes []string
+	// K is the number of hits per query (default DefaultK).
+	K int
+	// Concurrency bounds the searches in flight (default DefaultConcurrency).
+	Concurrency int
+	// Ingest creates the collection and loads the corpus before searching.
+	Ingest bool
+	// Progress receives progress bars (nil: none).
+	Progress io.Writer
+	// Logger receives notes such as skipped documents (nil: discarded).
+	Logger *slog.Logger
+}
+
+// ParseModes splits a comma-separated mode list and checks every entry.
+func ParseModes(s string) ([]string, error) {
+	var modes []string
+	seen := map[string]bool{}
+	for _, m := range strings.Split(s, ",") {
+		m = strings.TrimSpace(strings.ToLower(m))
+		if m == "" {
+			continue
+		}
+		if m != ModeDense && m != ModeLexical && m != ModeHybrid {
+			return nil, fmt.Errorf("eval: unknown mode %q (want dense, lexical or hybrid)", m)
+		}
+		if !seen[m] {
+			seen[m] = true
+			modes = append(modes, m)
+		}
+	}
+	if len(modes) == 0 {
+		return nil, errors.New("eval: no search mode given")
+	}
+	return modes, nil
+}
+
+// search is one query to run: a query in a mode under one instruction.
+type search struct {
+	query *Query
+	mode  string
+	run   string
+	hits  []server.SearchHit
+}
+
+// Run ingests the corpus when asked, searches every evaluated query of ds in each mode (and,
+// for FollowIR, under both instructions), and scores the rankings. The first failed search
+// stops the run.
+func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Dataset: ds.Name, Format: ds.Format, Collection: cfg.Collection, K: cfg.K}
+	if cfg.Ingest {
+		start := time.Now()
+		n, err := ingest(ctx, b, ds, cfg)
+		if err != nil {
+			return nil, err
+		}
+		rep.Ingested, rep.IngestSeconds = n, time.Since(start).Seconds()
+	}
+
+	var tasks []*search
+	for i := range ds.Queries {
+		q := &ds.Queries[i]
+		if !ds.Evaluated(*q) {
+			continue
+		}
+		rep.Queries++
+		for _, mode := range cfg.Modes {
+			tasks = append(tasks, &search{query: q, mode: mode, run: RunOG})
+			if ds.Format == FormatFollowIR {
+				tasks = append(tasks, &search{query: q, mode: mode, run: RunChanged})
+			}
+		}
+	}
+	if rep.Queries == 0 {
+		return nil, fmt.Errorf("eval: dataset %s: no query has a relevant document in its qrels", ds.Name)
+	}
+	start := time.Now()
+	if err := runSearches(ctx, b, tasks, cfg); err != nil {
+		return nil, err
+	}
+	rep.SearchSeconds = time.Since(start).Seconds()
+	rep.score(ds, cfg.Modes, tasks)
+	return rep, nil
+}
+
+// withDefaults fills zero fields and validates the rest.
+func (c Config) withDefaults() (Config, error) {
+	if c.Collection == "" {
+		return c, errors.New("eval: no collection name")
+	}
+	if len(c.Modes) == 0 {
+		c.Modes = []string{ModeDense}
+	}
+	if _, err := ParseModes(strings.Join(c.Modes, ",")); err != nil {
+		return c, err
+	}
+	if c.K <= 0 {
+		c.K = DefaultK
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// ingest creates the collection and loads the corpus, leaving out documents with neither
+// title nor text (nothing to embed or match; BEIR corpora have a few).
+func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error) {
+	if len(ds.Corpus) == 0 {
+		return 0, fmt.Errorf("eval: dataset %s: the corpus is empty or was not loaded", ds.Name)
+	}
+	if err := b.EnsureCollection(ctx, cfg.Collection); err != nil {
+		return 0, err
+	}
+	docs := make([]server.Document, 0, len(ds.Corpus))
+	for _, d := range ds.Corpus {
+		if strings.TrimSpace(d.Title) == "" && strings.TrimSpace(d.Text) == "" && d.Vector == nil {
+			continue
+		}
+		docs = append(docs, d)
+	}
+	if skipped := len(ds.Corpus) - len(docs); skipped > 0 {
+		cfg.Logger.Info("eval: skipped empty documents", "count", skipped)
+	}
+	bar := NewProgressBar(cfg.Progress, "ingest", len(docs))
+	if err := b.Ingest(ctx, cfg.Collection, docs, bar.Update); err != nil {
+		return 0, err
+	}
+	return len(docs), nil
+}
+
+// runSearches runs tasks on cfg.Concurrency workers, storing each task's hits. The first
+// error cancels the rest; every worker has returned when runSearches does.
+func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	bar := NewProgressBar(cfg.Progress, "search", len(tasks))
+	next := make(chan *search)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	for range min(cfg.Concurrency, len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				req := server.SearchRequest{Query: t.query.Text, Instruction: t.query.Instruction, K: cfg.K, Mode: t.mode}
+				if t.run == RunChanged {
+					req.Instruction = t.query.InstructionChanged
+				}
+				hits, err := b.Search(ctx, cfg.Collection, req)
+				if err != nil {
+					cancel(fmt.Errorf("eval: query %q (%s, %s): %w", t.query.ID, t.mode, t.run, err))
+					continue
+				}
+				t.hits = hits
+				mu.Lock()
+				done++
+				bar.Update(done)
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, t := range tasks {
+		select {
+		case next <- t:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}
