@@ -1,5 +1,12 @@
 package models
 
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+)
+
 // ManifestFile is the name of a pack's manifest inside its directory.
 const ManifestFile = "instructd.json"
 
@@ -57,4 +64,77 @@ type Manifest struct {
 	Source string `json:"source,omitempty"`
 	// Files maps each file of the pack to its SHA-256 (hex), checked on load when present.
 	Files map[string]string `json:"files,omitempty"`
+}
+
+// Template placeholders.
+const (
+	PlaceholderInstruction = "{instruction}"
+	PlaceholderQuery       = "{query}"
+	PlaceholderDocument    = "{document}"
+)
+
+// Validate reports the first problem that would stop the manifest from being served.
+func (m Manifest) Validate() error {
+	switch {
+	case strings.TrimSpace(m.Name) == "":
+		return errors.New("models: manifest: name is empty")
+	case m.Dimension <= 0:
+		return fmt.Errorf("models: manifest %s: dimension must be > 0, got %d", m.Name, m.Dimension)
+	case m.MaxTokens <= 0:
+		return fmt.Errorf("models: manifest %s: max_tokens must be > 0, got %d", m.Name, m.MaxTokens)
+	case m.OutputName == "":
+		return fmt.Errorf("models: manifest %s: output_name is empty", m.Name)
+	case !strings.Contains(m.QueryTemplate, PlaceholderQuery):
+		return fmt.Errorf("models: manifest %s: query_template %q lacks %s", m.Name, m.QueryTemplate, PlaceholderQuery)
+	case !strings.Contains(m.DocumentTemplate, PlaceholderDocument):
+		return fmt.Errorf("models: manifest %s: document_template %q lacks %s", m.Name, m.DocumentTemplate, PlaceholderDocument)
+	}
+	switch m.Pooling {
+	case PoolingMean, PoolingCLS, PoolingLast:
+	default:
+		return fmt.Errorf("models: manifest %s: unknown pooling %q (want mean, cls or last)", m.Name, m.Pooling)
+	}
+	switch m.InstructionMode {
+	case "", InstructionTemplate, InstructionAttention:
+	default:
+		return fmt.Errorf("models: manifest %s: unknown instruction_mode %q (want template or attention)", m.Name, m.InstructionMode)
+	}
+	for name, sum := range m.Files {
+		if !validFileName(name) {
+			return fmt.Errorf("models: manifest %s: file %q must be a plain relative path inside the pack", m.Name, name)
+		}
+		if !isSHA256(sum) {
+			return fmt.Errorf("models: manifest %s: file %s: checksum %q is not a hex SHA-256", m.Name, name, sum)
+		}
+	}
+	return nil
+}
+
+// Mode returns the instruction mode, defaulting to template when unset.
+func (m Manifest) Mode() InstructionMode {
+	if m.InstructionMode == "" {
+		return InstructionTemplate
+	}
+	return m.InstructionMode
+}
+
+// validFileName accepts slash-separated relative paths that stay inside the pack.
+func validFileName(name string) bool {
+	if name == "" || strings.Contains(name, `\`) || path.IsAbs(name) || path.Clean(name) != name {
+		return false
+	}
+	return name != "." && name != ".." && !strings.HasPrefix(name, "../")
+}
+
+// isSHA256 reports whether s is 64 lowercase or uppercase hex digits.
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,104 @@
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Fixed file names inside a pack directory.
+const (
+	ModelFile     = "model.onnx"
+	TokenizerFile = "tokenizer.json"
+)
+
+// Pack is a loaded, validated model pack.
+type Pack struct {
+	// Dir is the pack directory.
+	Dir string
+	// Manifest is the parsed instructd.json.
+	Manifest Manifest
+}
+
+// ModelPath returns the path of the pack's ONNX model.
+func (p Pack) ModelPath() string { return filepath.Join(p.Dir, ModelFile) }
+
+// TokenizerPath returns the path of the pack's tokenizer.json.
+func (p Pack) TokenizerPath() string { return filepath.Join(p.Dir, TokenizerFile) }
+
+// Load reads dir/instructd.json, validates it, checks that the model and tokenizer exist and
+// verifies the SHA-256 of every file the manifest lists.
+func Load(dir string) (Pack, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Pack{}, fmt.Errorf("models: %s is not a model pack (no %s)", dir, ManifestFile)
+		}
+		return Pack{}, fmt.Errorf("models: read manifest: %w", err)
+	}
+	m, err := ParseManifest(raw)
+	if err != nil {
+		return Pack{}, fmt.Errorf("models: pack %s: %w", dir, err)
+	}
+	p := Pack{Dir: dir, Manifest: m}
+	for _, f := range []string{ModelFile, TokenizerFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return Pack{}, fmt.Errorf("models: pack %s: missing %s: %w", dir, f, err)
+		}
+	}
+	if err := VerifyFiles(dir, m.Files); err != nil {
+		return Pack{}, err
+	}
+	return p, nil
+}
+
+// ParseManifest decodes and validates a manifest, rejecting unknown fields.
+func ParseManifest(raw []byte) (Manifest, error) {
+	var m Manifest
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return Manifest{}, fmt.Errorf("models: parse %s: %w", ManifestFile, err)
+	}
+	if err := m.Validate(); err != nil {
+		return Manifest{}, err
+	}
+	return m, nil
+}
+
+// VerifyFiles checks the SHA-256 of each listed file under dir; the error names the file.
+func VerifyFiles(dir string, files map[string]string) error {
+	for name, want := range files {
+		if !validFileName(name) {
+			return fmt.Errorf("models: file %q must be a plain relative path inside the pack", name)
+		}
+		got, err := FileSHA256(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return fmt.Errorf("models: verify %s: %w", name, err)
+		}
+		if !strings.EqualFold(got, want) {
+			return fmt.Errorf("models: checksum mismatch for %s in %s: sha256 %s, manifest says %s", name, dir, got, want)
+		}
+	}
+	return nil
+}
+
+// FileSHA256 returns the hex SHA-256 of a file's contents.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
