@@ -11,14 +11,14 @@ import (
 // tokenizer reads. Components stay raw until their "type" is known, so that an
 // unsupported component is reported by name instead of being half-parsed.
 type tokenizerJSON struct {
-	Truncation    *truncationJSON   `json:"truncation"`
-	AddedTokens   []addedTokenJSON  `json:"added_tokens"`
-	Normalizer    json.RawMessage   `json:"normalizer"`
-	PreTokenizer  json.RawMessage   `json:"pre_tokenizer"`
-	PostProcessor json.RawMessage   `json:"post_processor"`
-	Model         json.RawMessage   `json:"model"`
-	Decoder       json.RawMessage   `json:"decoder"` // ignored: Encode never decodes
-	Padding       json.RawMessage   `json:"padding"` // ignored: the batcher pads
+	Truncation    *truncationJSON  `json:"truncation"`
+	AddedTokens   []addedTokenJSON `json:"added_tokens"`
+	Normalizer    json.RawMessage  `json:"normalizer"`
+	PreTokenizer  json.RawMessage  `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage  `json:"post_processor"`
+	Model         json.RawMessage  `json:"model"`
+	Decoder       json.RawMessage  `json:"decoder"` // ignored: Encode never decodes
+	Padding       json.RawMessage  `json:"padding"` // ignored: the batcher pads
 }
 
 // truncationJSON is tokenizer.json's "truncation" object.
