@@ -1,0 +1,137 @@
+package constraints
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestExtract(t *testing.T) {
+	cases := []struct {
+		name        string
+		instruction string
+		query       string
+		wantIns     string
+		wantQuery   string
+		exclude     []string
+	}{
+		{name: "but don't mention",
+			instruction: "Find passages about the Exodus, but don't mention Moses",
+			wantIns:     "Find passages about the Exodus", exclude: []string{"Moses"}},
+		{name: "do not mention with period",
+			instruction: "Retrieve documents about volcanoes. Do not mention Hawaii.",
+			wantIns:     "Retrieve documents about volcanoes.", exclude: []string{"Hawaii"}},
+		{name: "curly apostrophe",
+			instruction: "Find recipes for bread but don’t mention yeast",
+			wantIns:     "Find recipes for bread", exclude: []string{"yeast"}},
+		{name: "that do not mention",
+			instruction: "Retrieve passages about the Roman Empire that do not mention Julius Caesar",
+			wantIns:     "Retrieve passages about the Roman Empire", exclude: []string{"Julius Caesar"}},
+		{name: "without in instruction",
+			instruction: "Find articles on electric cars without Tesla",
+			wantIns:     "Find articles on electric cars", exclude: []string{"Tesla"}},
+		{name: "without mentioning in query",
+			query:     "history of jazz without mentioning Louis Armstrong",
+			wantQuery: "history of jazz", exclude: []string{"Louis Armstrong"}},
+		{name: "excluding with filler",
+			instruction: "Given a question, retrieve passages that answer it, excluding those about cars.",
+			wantIns:     "Given a question, retrieve passages that answer it.", exclude: []string{"cars"}},
+		{name: "exclude documents that mention",
+			instruction: "Exclude documents that mention the Beatles; find British rock bands",
+			wantIns:     "find British rock bands", exclude: []string{"Beatles"}},
+		{name: "news reports kept",
+			instruction: "Find analyses of the election excluding news reports",
+			wantIns:     "Find analyses of the election", exclude: []string{"news reports"}},
+		{name: "not about",
+			instruction: "Retrieve passages that are not about football",
+			wantIns:     "Retrieve passages", exclude: []string{"football"}},
+		{name: "ignore at clause start",
+			instruction: "Find papers on protein folding and ignore AlphaFold",
+			wantIns:     "Find papers on protein folding", exclude: []string{"AlphaFold"}},
+		{name: "other than",
+			query:     "sources of protein other than meat",
+			wantQuery: "sources of protein", exclude: []string{"meat"}},
+		{name: "except for",
+			instruction: "List all planets except for Earth",
+			wantIns:     "List all planets", exclude: []string{"Earth"}},
+		{name: "avoid",
+			instruction: "Describe sorting algorithms. Avoid any mention of quicksort.",
+			wantIns:     "Describe sorting algorithms.", exclude: []string{"quicksort"}},
+		{name: "no mention of",
+			instruction: "Find texts about Greek myths with no mention of Zeus",
+			wantIns:     "Find texts about Greek myths", exclude: []string{"Zeus"}},
+		{name: "with no",
+			query:     "vegetable soup with no onions",
+			wantQuery: "vegetable soup", exclude: []string{"onions"}},
+		{name: "don't include results about",
+			instruction: "Don't include results about smartphones, find reviews of laptops",
+			wantIns:     "find reviews of laptops", exclude: []string{"smartphones"}},
+		{name: "X, not Y",
+			query:     "tigers in India, not lions",
+			wantQuery: "tigers in India", exclude: []string{"lions"}},
+		{name: "but not",
+			query:     "Python programming but not the snake",
+			wantQuery: "Python programming", exclude: []string{"snake"}},
+		{name: "alternatives with or",
+			instruction: "Find passages about the Exodus without mentioning Moses or Aaron",
+			wantIns:     "Find passages about the Exodus", exclude: []string{"Moses", "Aaron"}},
+		{name: "phrase ends at conjunction",
+			instruction: "Do not mention Moses and focus on the plagues of Egypt",
+			wantIns:     "focus on the plagues of Egypt", exclude: []string{"Moses"}},
+		{name: "constraints in both, deduplicated",
+			instruction: "Don't mention Moses.", query: "the Exodus, excluding moses",
+			wantIns: "", wantQuery: "the Exodus", exclude: []string{"Moses"}},
+		{name: "the word",
+			instruction: "Find poems about the sea but never use the word ocean",
+			wantIns:     "Find poems about the sea", exclude: []string{"ocean"}},
+		{name: "quoted phrase",
+			instruction: `Find stories about dragons, excluding "Game of Thrones"`,
+			wantIns:     "Find stories about dragons", exclude: []string{"Game of Thrones"}},
+
+		// Precision: none of these is a negative constraint.
+		{name: "not only but also",
+			query: "not only cats but also dogs make good pets", wantQuery: "not only cats but also dogs make good pets"},
+		{name: "Notre Dame", query: "history of Notre Dame cathedral", wantQuery: "history of Notre Dame cathedral"},
+		{name: "knot", query: "how to tie a knot, knot types", wantQuery: "how to tie a knot, knot types"},
+		{name: "how to avoid is the topic", query: "how to avoid jet lag", wantQuery: "how to avoid jet lag"},
+		{name: "survive without water", query: "how long can a human survive without water", wantQuery: "how long can a human survive without water"},
+		{name: "ignore mid-sentence", query: "what happens if you ignore a court summons", wantQuery: "what happens if you ignore a court summons"},
+		{name: "no at text start", query: "No Country for Old Men plot", wantQuery: "No Country for Old Men plot"},
+		{name: "nothing", query: "nothing compares to you lyrics", wantQuery: "nothing compares to you lyrics"},
+		{name: "without a doubt", instruction: "Retrieve, without a doubt, the best answer", wantIns: "Retrieve, without a doubt, the best answer"},
+		{name: "other than that", query: "other than that, what else", wantQuery: "other than that, what else"},
+		{name: "not necessarily", query: "cheap flights, not necessarily direct", wantQuery: "cheap flights, not necessarily direct"},
+		{name: "with no further", instruction: "Answer with no further explanation", wantIns: "Answer with no further explanation"},
+		{name: "exception is not except", query: "exception handling in Java", wantQuery: "exception handling in Java"},
+		{name: "overlong phrase dropped",
+			instruction: "Find reviews excluding anything written by people who have never actually owned the product themselves",
+			wantIns:     "Find reviews excluding anything written by people who have never actually owned the product themselves"},
+		{name: "stop-word-only phrase dropped", query: "cats, not those", wantQuery: "cats, not those"},
+		{name: "empty", instruction: "", query: "", wantIns: "", wantQuery: ""},
+		{name: "invalid utf-8 untouched", query: "caf\xe9 without mentioning x", wantQuery: "caf\xe9 without mentioning x"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Extract(c.instruction, c.query)
+			if got.Instruction != c.wantIns || got.Query != c.wantQuery || !reflect.DeepEqual(got.Exclude, c.exclude) {
+				t.Errorf("Extract(%q, %q)\n got  ins=%q query=%q exclude=%q\n want ins=%q query=%q exclude=%q",
+					c.instruction, c.query, got.Instruction, got.Query, got.Exclude, c.wantIns, c.wantQuery, c.exclude)
+			}
+		})
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add("Find passages about the Exodus, but don't mention Moses", "exodus, not moses")
+	f.Add("without", ", no")
+	f.Fuzz(func(t *testing.T, instruction, query string) {
+		got := Extract(instruction, query)
+		if len(got.Instruction) > len(instruction)+1 || len(got.Query) > len(query)+1 {
+			t.Fatalf("cleaned text grew: %q → %q", instruction, got.Instruction)
+		}
+		for _, p := range got.Exclude {
+			if p == "" {
+				t.Fatal("empty excluded phrase")
+			}
+		}
+	})
+}

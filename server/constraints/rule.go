@@ -1,0 +1,114 @@
+package constraints
+
+import (
+	"math"
+	"sort"
+
+	"github.com/instructd/instructd/index"
+)
+
+// DefaultPenalty is the Rule penalty used when a request does not set one: it
+// puts every violating hit below every non-violating hit.
+const DefaultPenalty = 1.0
+
+// Rule re-ranks search hits that violate a negative constraint.
+type Rule struct {
+	// Penalty is the demotion of a violating hit in units of the candidate
+	// list's score span (see the package doc); ≤ 0 or NaN disables the rule.
+	Penalty float64
+}
+
+// DefaultRule returns the rule with Penalty DefaultPenalty (1.0).
+func DefaultRule() Rule { return Rule{Penalty: DefaultPenalty} }
+
+// Apply re-ranks hits: those whose key violates (per violates) lose
+// Penalty × span of score, then the list is sorted by the new score, best first
+// (stable; at equal new score a non-violating hit ranks first). It returns a
+// new slice and leaves hits untouched. A nil violates, an empty list or a
+// disabled rule return an unchanged copy.
+func (r Rule) Apply(hits []index.Result, violates func(key uint64) bool) []index.Result {
+	out := make([]index.Result, len(hits))
+	copy(out, hits)
+	if violates == nil || len(out) == 0 || !(r.Penalty > 0) || math.IsInf(r.Penalty, 1) {
+		return out
+	}
+	span := scoreSpan(out)
+	bad := make([]bool, len(out))
+	found := false
+	for i := range out {
+		if violates(out[i].Key) {
+			bad[i] = true
+			found = true
+			out[i].Score = float32(float64(out[i].Score) - r.Penalty*span)
+		}
+	}
+	if !found {
+		return out
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return !bad[i] && bad[j]
+	})
+	sorted := make([]index.Result, len(out))
+	for n, i := range order {
+		sorted[n] = out[i]
+	}
+	return sorted
+}
+
+// scoreSpan is max − min of the scores, falling back to |max| and then 1 so
+// that a list of equal scores still has a scale to penalise by.
+func scoreSpan(hits []index.Result) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, h := range hits {
+		s := float64(h.Score)
+		if math.IsNaN(s) {
+			continue
+		}
+		lo = math.Min(lo, s)
+		hi = math.Max(hi, s)
+	}
+	span := hi - lo
+	if math.IsInf(lo, 1) || math.IsInf(span, 0) || math.IsNaN(span) {
+		return 1
+	}
+	if span == 0 {
+		span = math.Abs(hi)
+	}
+	if span == 0 {
+		span = 1
+	}
+	return span
+}
+
+// Matcher is the slice of a lexical index that Violations needs.
+type Matcher interface {
+	// Matching returns the keys of documents containing every analyzed term of phrase.
+	Matching(phrase string) map[uint64]struct{}
+}
+
+// Violations returns a predicate reporting whether a key's document contains
+// any of the excluded phrases (every analyzed term of the phrase), or nil when
+// there is nothing to exclude. The sets are computed once, here.
+func Violations(m Matcher, exclude []string) func(key uint64) bool {
+	if m == nil || len(exclude) == 0 {
+		return nil
+	}
+	bad := make(map[uint64]struct{})
+	for _, phrase := range exclude {
+		for k := range m.Matching(phrase) {
+			bad[k] = struct{}{}
+		}
+	}
+	return func(key uint64) bool {
+		_, ok := bad[key]
+		return ok
+	}
+}
