@@ -46,6 +46,16 @@ func NewTokenizerFromJSON(data []byte, maxLength int) (Tokenizer, error) {
 // NewBertTokenizer is NewTokenizerFromJSON returning the concrete type, which also
 // offers VocabSize, Tokens and EncodeWith.
 func NewBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
+	t, err := newBertTokenizer(data, maxLength)
+	if err != nil {
+		return nil, fmt.Errorf("embed: %w", err)
+	}
+	return t, nil
+}
+
+// newBertTokenizer builds the tokenizer; its errors lack the package prefix so that
+// callers can add their own context.
+func newBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
 	cfg, err := parseTokenizerJSON(data)
 	if err != nil {
 		return nil, err
@@ -57,7 +67,7 @@ func NewBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
 		maxLength = defaultMaxLength
 	}
 	if maxLength <= cfg.template.numSpecial() {
-		return nil, fmt.Errorf("embed: tokenizer max length %d leaves no room beside %d special tokens", maxLength, cfg.template.numSpecial())
+		return nil, fmt.Errorf("max length %d leaves no room beside %d special tokens", maxLength, cfg.template.numSpecial())
 	}
 	t := &BertTokenizer{
 		norm:         cfg.normalizer,

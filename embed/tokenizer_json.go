@@ -114,26 +114,33 @@ func componentType(raw json.RawMessage) (string, bool, error) {
 func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	var tj tokenizerJSON
 	if err := json.Unmarshal(data, &tj); err != nil {
-		return nil, fmt.Errorf("embed: tokenizer.json: %w", err)
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
 	}
 	cfg := &tokenizerConfig{}
 
 	// Model: WordPiece only. Old files omit "type"; recognise WordPiece by its fields.
 	if len(bytes.TrimSpace(tj.Model)) == 0 || bytes.Equal(bytes.TrimSpace(tj.Model), []byte("null")) {
-		return nil, fmt.Errorf("embed: tokenizer.json: no model")
+		return nil, fmt.Errorf("tokenizer.json: no model")
+	}
+	modelType, _, err := componentType(tj.Model)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+	}
+	if modelType != "" && modelType != "WordPiece" {
+		return nil, fmt.Errorf("tokenizer.json: unsupported model type %q (only WordPiece is supported)", modelType)
 	}
 	var wp wordPieceJSON
 	if err := json.Unmarshal(tj.Model, &wp); err != nil {
-		return nil, fmt.Errorf("embed: tokenizer.json: model: %w", err)
+		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
 	}
 	switch {
 	case wp.Type == "WordPiece":
 	case wp.Type == "" && wp.Merges == nil && wp.UnkToken != "" && wp.Vocab != nil:
 		// untagged WordPiece (tokenizers < 0.9 wrote no type)
 	case wp.Type == "":
-		return nil, fmt.Errorf("embed: tokenizer.json: unsupported model without a type (only WordPiece is supported)")
+		return nil, fmt.Errorf("tokenizer.json: unsupported model without a type (only WordPiece is supported)")
 	default:
-		return nil, fmt.Errorf("embed: tokenizer.json: unsupported model type %q (only WordPiece is supported)", wp.Type)
+		return nil, fmt.Errorf("tokenizer.json: unsupported model type %q (only WordPiece is supported)", wp.Type)
 	}
 	prefix := "##"
 	if wp.ContinuingSubwordPrefix != nil {
@@ -152,15 +159,15 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	// Normalizer: BertNormalizer or none.
 	typ, present, err := componentType(tj.Normalizer)
 	if err != nil {
-		return nil, fmt.Errorf("embed: tokenizer.json: normalizer: %w", err)
+		return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
 	}
 	if present {
 		if typ != "BertNormalizer" {
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported normalizer %q (only BertNormalizer is supported)", typ)
+			return nil, fmt.Errorf("tokenizer.json: unsupported normalizer %q (only BertNormalizer is supported)", typ)
 		}
 		var bn bertNormalizerJSON
 		if err := json.Unmarshal(tj.Normalizer, &bn); err != nil {
-			return nil, fmt.Errorf("embed: tokenizer.json: normalizer: %w", err)
+			return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
 		}
 		cfg.normalizer = newBertNormalizer(bn)
 	}
@@ -168,13 +175,13 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	// Pre-tokenizer: BertPreTokenizer only.
 	typ, present, err = componentType(tj.PreTokenizer)
 	if err != nil {
-		return nil, fmt.Errorf("embed: tokenizer.json: pre_tokenizer: %w", err)
+		return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
 	}
 	if !present {
-		return nil, fmt.Errorf("embed: tokenizer.json: a missing pre_tokenizer is not supported (only BertPreTokenizer is)")
+		return nil, fmt.Errorf("tokenizer.json: a missing pre_tokenizer is not supported (only BertPreTokenizer is)")
 	}
 	if typ != "BertPreTokenizer" {
-		return nil, fmt.Errorf("embed: tokenizer.json: unsupported pre_tokenizer %q (only BertPreTokenizer is supported)", typ)
+		return nil, fmt.Errorf("tokenizer.json: unsupported pre_tokenizer %q (only BertPreTokenizer is supported)", typ)
 	}
 
 	// Post-processor: TemplateProcessing, BertProcessing or none.
@@ -188,15 +195,15 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	for _, at := range tj.AddedTokens {
 		switch {
 		case at.Content == "":
-			return nil, fmt.Errorf("embed: tokenizer.json: added token %d has empty content", at.ID)
+			return nil, fmt.Errorf("tokenizer.json: added token %d has empty content", at.ID)
 		case at.Normalized:
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported added token %q with normalized=true", at.Content)
+			return nil, fmt.Errorf("tokenizer.json: unsupported added token %q with normalized=true", at.Content)
 		case at.LStrip || at.RStrip:
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported added token %q with lstrip/rstrip", at.Content)
+			return nil, fmt.Errorf("tokenizer.json: unsupported added token %q with lstrip/rstrip", at.Content)
 		case at.SingleWord:
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported added token %q with single_word", at.Content)
+			return nil, fmt.Errorf("tokenizer.json: unsupported added token %q with single_word", at.Content)
 		case at.ID < 0 || at.ID > math.MaxInt32:
-			return nil, fmt.Errorf("embed: tokenizer.json: added token %q has id %d out of range", at.Content, at.ID)
+			return nil, fmt.Errorf("tokenizer.json: added token %q has id %d out of range", at.Content, at.ID)
 		}
 		cfg.added = append(cfg.added, addedToken{content: at.Content, id: int32(at.ID)})
 	}
@@ -205,17 +212,17 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 		switch tr.Strategy {
 		case "", "LongestFirst", "OnlyFirst":
 		default:
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported truncation strategy %q", tr.Strategy)
+			return nil, fmt.Errorf("tokenizer.json: unsupported truncation strategy %q", tr.Strategy)
 		}
 		switch tr.Direction {
 		case "", "Right":
 		case "Left":
 			cfg.truncateLeft = true
 		default:
-			return nil, fmt.Errorf("embed: tokenizer.json: unsupported truncation direction %q", tr.Direction)
+			return nil, fmt.Errorf("tokenizer.json: unsupported truncation direction %q", tr.Direction)
 		}
 		if tr.MaxLength < 0 {
-			return nil, fmt.Errorf("embed: tokenizer.json: negative truncation max_length %d", tr.MaxLength)
+			return nil, fmt.Errorf("tokenizer.json: negative truncation max_length %d", tr.MaxLength)
 		}
 		cfg.truncLength = tr.MaxLength
 	}
@@ -227,14 +234,14 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 func parsePostProcessor(raw json.RawMessage) (template, error) {
 	typ, present, err := componentType(raw)
 	if err != nil {
-		return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: %w", err)
+		return template{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
 	}
 	if !present {
 		return template{}, nil
 	}
 	var pj postProcessorJSON
 	if err := json.Unmarshal(raw, &pj); err != nil {
-		return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: %w", err)
+		return template{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
 	}
 	switch typ {
 	case "TemplateProcessing":
@@ -245,14 +252,14 @@ func parsePostProcessor(raw json.RawMessage) (template, error) {
 			case p.SpecialToken != nil && p.Sequence == nil:
 				st, ok := pj.SpecialTokens[p.SpecialToken.ID]
 				if !ok {
-					return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: special token %q is not in special_tokens", p.SpecialToken.ID)
+					return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q is not in special_tokens", p.SpecialToken.ID)
 				}
 				if len(st.IDs) == 0 {
-					return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: special token %q has no ids", p.SpecialToken.ID)
+					return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q has no ids", p.SpecialToken.ID)
 				}
 				for _, id := range st.IDs {
 					if id < 0 || id > math.MaxInt32 {
-						return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: special token %q has id %d out of range", p.SpecialToken.ID, id)
+						return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q has id %d out of range", p.SpecialToken.ID, id)
 					}
 					sp := templateToken{id: int32(id), typeID: int32(p.SpecialToken.TypeID)}
 					if seen {
@@ -263,19 +270,19 @@ func parsePostProcessor(raw json.RawMessage) (template, error) {
 				}
 			case p.Sequence != nil && p.SpecialToken == nil:
 				if p.Sequence.ID != "A" {
-					return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: unsupported sequence %q in the single template", p.Sequence.ID)
+					return template{}, fmt.Errorf("tokenizer.json: post_processor: unsupported sequence %q in the single template", p.Sequence.ID)
 				}
 				if seen {
-					return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: sequence A appears twice in the single template")
+					return template{}, fmt.Errorf("tokenizer.json: post_processor: sequence A appears twice in the single template")
 				}
 				seen = true
 				t.typeID = int32(p.Sequence.TypeID)
 			default:
-				return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: malformed template piece")
+				return template{}, fmt.Errorf("tokenizer.json: post_processor: malformed template piece")
 			}
 		}
 		if !seen {
-			return template{}, fmt.Errorf("embed: tokenizer.json: post_processor: the single template has no sequence A")
+			return template{}, fmt.Errorf("tokenizer.json: post_processor: the single template has no sequence A")
 		}
 		return t, nil
 	case "BertProcessing":
@@ -289,18 +296,18 @@ func parsePostProcessor(raw json.RawMessage) (template, error) {
 		}
 		return template{prefix: []templateToken{cls}, suffix: []templateToken{sep}}, nil
 	default:
-		return template{}, fmt.Errorf("embed: tokenizer.json: unsupported post_processor %q (TemplateProcessing and BertProcessing are supported)", typ)
+		return template{}, fmt.Errorf("tokenizer.json: unsupported post_processor %q (TemplateProcessing and BertProcessing are supported)", typ)
 	}
 }
 
 // processingToken reads BertProcessing's ["[CLS]", 101] pair.
 func processingToken(pair []any, name string) (templateToken, error) {
 	if len(pair) != 2 {
-		return templateToken{}, fmt.Errorf("embed: tokenizer.json: post_processor: %s must be a [token, id] pair", name)
+		return templateToken{}, fmt.Errorf("tokenizer.json: post_processor: %s must be a [token, id] pair", name)
 	}
 	id, ok := pair[1].(float64)
 	if !ok || id < 0 || id > math.MaxInt32 || id != math.Trunc(id) {
-		return templateToken{}, fmt.Errorf("embed: tokenizer.json: post_processor: %s id is not a valid id", name)
+		return templateToken{}, fmt.Errorf("tokenizer.json: post_processor: %s id is not a valid id", name)
 	}
 	return templateToken{id: int32(id)}, nil
 }

@@ -31,10 +31,10 @@ type token struct {
 
 func newWordPiece(vocab map[string]int, unkToken, prefix string, maxChars int) (*wordPiece, error) {
 	if len(vocab) == 0 {
-		return nil, fmt.Errorf("embed: tokenizer.json: WordPiece model has an empty vocab")
+		return nil, fmt.Errorf("tokenizer.json: WordPiece model has an empty vocab")
 	}
 	if maxChars <= 0 {
-		return nil, fmt.Errorf("embed: tokenizer.json: WordPiece max_input_chars_per_word %d is not positive", maxChars)
+		return nil, fmt.Errorf("tokenizer.json: WordPiece max_input_chars_per_word %d is not positive", maxChars)
 	}
 	w := &wordPiece{
 		vocab:    make(map[string]int32, len(vocab)),
@@ -45,7 +45,7 @@ func newWordPiece(vocab map[string]int, unkToken, prefix string, maxChars int) (
 	}
 	for tok, id := range vocab {
 		if id < 0 || id > math.MaxInt32 {
-			return nil, fmt.Errorf("embed: tokenizer.json: vocab token %q has id %d out of range", tok, id)
+			return nil, fmt.Errorf("tokenizer.json: vocab token %q has id %d out of range", tok, id)
 		}
 		w.vocab[tok] = int32(id)
 		w.maxVocab = max(w.maxVocab, len(tok))
@@ -57,7 +57,7 @@ func newWordPiece(vocab map[string]int, unkToken, prefix string, maxChars int) (
 	}
 	unk, ok := w.vocab[unkToken]
 	if !ok {
-		return nil, fmt.Errorf("embed: tokenizer.json: WordPiece unk_token %q is not in the vocab", unkToken)
+		return nil, fmt.Errorf("tokenizer.json: WordPiece unk_token %q is not in the vocab", unkToken)
 	}
 	w.unk = unk
 	return w, nil

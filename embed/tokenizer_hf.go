@@ -1,0 +1,108 @@
+//go:build hftokenizers
+
+package embed
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/daulet/tokenizers"
+)
+
+// hfTokenizer is the Tokenizer backed by Hugging Face's Rust library through
+// github.com/daulet/tokenizers (build tag hftokenizers; needs libtokenizers.a to link).
+// It accepts every tokenizer.json the Rust library does. It is safe for concurrent use.
+type hfTokenizer struct {
+	tk        *tokenizers.Tokenizer
+	probe     *tokenizers.Tokenizer // truncates at maxLength+1, to tell whether tk truncated
+	maxLength int
+}
+
+// LoadTokenizer reads a Hugging Face tokenizer.json and returns the Rust-backed
+// tokenizer (this build has the hftokenizers tag). maxLength ≤ 0 means
+// tokenizer.json's truncation max_length, or 512 when it has none.
+// The result also implements io.Closer, which frees the Rust tokenizer.
+func LoadTokenizer(path string, maxLength int) (Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("embed: load tokenizer: %w", err)
+	}
+	var cfg struct {
+		Truncation *truncationJSON `json:"truncation"`
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("embed: load tokenizer %s: %w", path, err)
+	}
+	dir := tokenizers.TruncationDirectionRight
+	if tr := cfg.Truncation; tr != nil {
+		if tr.Direction == "Left" {
+			dir = tokenizers.TruncationDirectionLeft
+		}
+		if maxLength <= 0 {
+			maxLength = tr.MaxLength
+		}
+	}
+	if maxLength <= 0 {
+		maxLength = defaultMaxLength
+	}
+	tk, err := tokenizers.FromBytesWithTruncation(data, uint32(maxLength), dir)
+	if err != nil {
+		return nil, fmt.Errorf("embed: load tokenizer %s: %w", path, err)
+	}
+	probe, err := tokenizers.FromBytesWithTruncation(data, uint32(maxLength+1), dir)
+	if err != nil {
+		tk.Close()
+		return nil, fmt.Errorf("embed: load tokenizer %s: %w", path, err)
+	}
+	return &hfTokenizer{tk: tk, probe: probe, maxLength: maxLength}, nil
+}
+
+// MaxLength is the truncation limit, special tokens included.
+func (t *hfTokenizer) MaxLength() int { return t.maxLength }
+
+// VocabSize is the vocabulary size, added tokens included.
+func (t *hfTokenizer) VocabSize() int { return int(t.tk.VocabSize()) }
+
+// Encode tokenizes text with special tokens and truncation to MaxLength. Offsets are
+// the Rust library's byte offsets (text with invalid UTF-8 is converted lossily first).
+func (t *hfTokenizer) Encode(text string) (Encoding, error) {
+	e := t.tk.EncodeWithOptions(text, true, tokenizers.WithReturnAllAttributes())
+	n := len(e.IDs)
+	ints := make([]int64, 3*n)
+	enc := Encoding{
+		IDs:           ints[:n:n],
+		TypeIDs:       ints[n : 2*n : 2*n],
+		AttentionMask: ints[2*n:],
+		Offsets:       make([][2]int, n),
+		SpecialTokens: make([]bool, n),
+	}
+	for i := range n {
+		enc.IDs[i] = int64(e.IDs[i])
+		if i < len(e.TypeIDs) {
+			enc.TypeIDs[i] = int64(e.TypeIDs[i])
+		}
+		if i < len(e.AttentionMask) {
+			enc.AttentionMask[i] = int64(e.AttentionMask[i])
+		}
+		if i < len(e.SpecialTokensMask) {
+			enc.SpecialTokens[i] = e.SpecialTokensMask[i] != 0
+		}
+		if i < len(e.Offsets) {
+			enc.Offsets[i] = [2]int{int(e.Offsets[i][0]), int(e.Offsets[i][1])}
+		}
+	}
+	if n >= t.maxLength {
+		// Only a full-length encoding can have been cut: one more token of room tells.
+		ids, _ := t.probe.Encode(text, true)
+		enc.Truncated = len(ids) > t.maxLength
+	}
+	return enc, nil
+}
+
+// Close frees the Rust tokenizers.
+func (t *hfTokenizer) Close() error {
+	t.tk.Close()
+	t.probe.Close()
+	return nil
+}
