@@ -1,0 +1,300 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/instructd/instructd/server"
+)
+
+// NDJSON ingest, in two stages linked by a channel of capacity 1 (back-pressure):
+//
+//	reader goroutine: lines → validate each → batches of IngestBatchDocs / IngestBatchBytes
+//	handler goroutine: batch → server.Upsert (returns after fsync) → progress line
+//
+// so the next batch is decoded while the current one embeds, and a slow server slows
+// the reader, which stops reading the socket. A bad line fails alone, with its number.
+
+// lineFailure reports one rejected line.
+type lineFailure struct {
+	Line  int    `json:"line"`
+	ID    string `json:"id,omitempty"`
+	Error string `json:"error"`
+}
+
+// ingestProgress is streamed after each committed batch when the client accepts NDJSON.
+type ingestProgress struct {
+	Committed   int `json:"committed"`
+	ThroughLine int `json:"through_line"`
+	FailedCount int `json:"failed_count"`
+}
+
+// ingestSummary ends an NDJSON ingest. Done is false when the stream was aborted,
+// and Error then says why; documents committed before that stay stored.
+type ingestSummary struct {
+	Done           bool          `json:"done"`
+	Upserted       int           `json:"upserted"`
+	ThroughLine    int           `json:"through_line"`
+	Failed         []lineFailure `json:"failed"`
+	FailedCount    int           `json:"failed_count"`
+	Truncated      []string      `json:"truncated"`
+	TruncatedCount int           `json:"truncated_count"`
+	Error          *errorDetail  `json:"error,omitempty"`
+}
+
+// ingestBatch is what the reader hands to the committer.
+type ingestBatch struct {
+	docs        []server.Document
+	lines       []int
+	failures    []lineFailure // lines rejected by the reader, in order
+	throughLine int           // every line up to here is in this or an earlier batch
+}
+
+// ingestNDJSON streams an NDJSON body into collection name.
+func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name string) {
+	ctx := r.Context()
+	info, err := h.svc.GetCollection(ctx, name)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
+	lim := h.svc.Limits()
+	maxLine := lim.MaxLineBytes
+	if maxLine <= 0 {
+		maxLine = 1 << 20
+	}
+	rc := http.NewResponseController(w)
+	// Streams outlive any server-wide read/write timeout; the client's pace rules.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	streaming := acceptsNDJSON(r)
+	var enc *json.Encoder
+	if streaming {
+		_ = rc.EnableFullDuplex() // keep reading the body after the first progress line
+		w.Header().Set("Content-Type", ndjsonType)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+		_ = rc.Flush()
+		enc = json.NewEncoder(w)
+	}
+
+	batches := make(chan ingestBatch, 1)
+	stop := make(chan struct{})
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(batches)
+		readErr = h.readBatches(r, &info, lim, maxLine, batches, stop)
+	}()
+
+	st := ingestSummary{Failed: []lineFailure{}, Truncated: []string{}}
+	var fatal error
+	for b := range batches {
+		if fatal != nil {
+			continue // drain until the reader has stopped
+		}
+		if err := h.commitBatch(ctx, name, b, &st); err != nil {
+			fatal = err
+			close(stop)
+			_ = rc.SetReadDeadline(time.Now()) // unblock a reader waiting on the socket
+			continue
+		}
+		if streaming {
+			if err := enc.Encode(ingestProgress{Committed: st.Upserted, ThroughLine: st.ThroughLine, FailedCount: st.FailedCount}); err == nil {
+				_ = rc.Flush()
+			}
+		}
+	}
+	wg.Wait()
+	if fatal == nil && readErr != nil {
+		fatal = &httpError{status: http.StatusBadRequest, code: codeInvalidInput,
+			message: fmt.Sprintf("reading the NDJSON stream after line %d: %v", st.ThroughLine, readErr)}
+	}
+	st.Done = fatal == nil
+	status := http.StatusOK
+	if fatal != nil {
+		var d errorDetail
+		status, _, d = classify(fatal)
+		if status == http.StatusInternalServerError {
+			h.log.ErrorContext(ctx, "api: ingest failed", "request_id", RequestID(ctx), "collection", name, "err", fatal)
+			d.Message = fmt.Sprintf("internal error (request id %s)", RequestID(ctx))
+		}
+		st.Error = &d
+	}
+	if streaming {
+		_ = enc.Encode(st)
+		_ = rc.Flush()
+		return
+	}
+	writeJSON(w, status, st)
+}
+
+// acceptsNDJSON reports whether the client asked for streamed progress.
+func acceptsNDJSON(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		if strings.Contains(v, ndjsonType) {
+			return true
+		}
+	}
+	return false
+}
+
+// readBatches is the reader stage. It returns the stream's read error, if any.
+func (h *handlers) readBatches(r *http.Request, info *server.CollectionInfo, lim server.Limits, maxLine int,
+	out chan<- ingestBatch, stop <-chan struct{}) error {
+	lr := newLineReader(r.Body, maxLine)
+	var b ingestBatch
+	bytesIn := 0
+	send := func() bool {
+		select {
+		case out <- b:
+			b, bytesIn = ingestBatch{}, 0
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for {
+		line, num, tooLong, err := lr.next()
+		if err != nil {
+			if b.throughLine > 0 || len(b.docs) > 0 || len(b.failures) > 0 {
+				if !send() {
+					return nil
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			select {
+			case <-stop:
+				return nil // we cut the stream ourselves
+			default:
+				return err
+			}
+		}
+		b.throughLine = num
+		switch {
+		case tooLong:
+			b.failures = append(b.failures, lineFailure{Line: num, Error: fmt.Sprintf("line is longer than the limit of %d bytes", maxLine)})
+		case len(bytes.TrimSpace(line)) == 0:
+			// blank lines are allowed and ignored
+		default:
+			doc, ferr := parseLine(line, info, lim)
+			if ferr != nil {
+				b.failures = append(b.failures, lineFailure{Line: num, ID: doc.ID, Error: ferr.Error()})
+				break
+			}
+			b.docs = append(b.docs, doc)
+			b.lines = append(b.lines, num)
+			bytesIn += len(line)
+		}
+		if len(b.docs)+len(b.failures) >= h.opts.IngestBatchDocs || bytesIn >= h.opts.IngestBatchBytes {
+			if !send() {
+				return nil
+			}
+		}
+	}
+}
+
+// parseLine decodes and validates one NDJSON line; the returned document carries the id
+// when it could be read, for the failure report.
+func parseLine(line []byte, info *server.CollectionInfo, lim server.Limits) (server.Document, error) {
+	if !utf8.Valid(line) {
+		return server.Document{}, fmt.Errorf("not valid UTF-8 (first bad byte at column %d)", invalidUTF8Offset(line)+1)
+	}
+	var in docInput
+	if err := decodeStrict(line, &in); err != nil {
+		var he *httpError
+		if errors.As(err, &he) {
+			return server.Document{}, errors.New(he.message)
+		}
+		return server.Document{}, err
+	}
+	doc, err := in.document()
+	if err != nil {
+		return doc, err
+	}
+	return doc, checkDocument(&doc, info, lim)
+}
+
+// batchIndexRE finds the document index in a server InputError field: "documents[3].vector".
+var batchIndexRE = regexp.MustCompile(`^documents\[(\d+)\]\.?`)
+
+// commitBatch upserts one batch. A validation error naming one document fails that
+// line and retries the rest; overload is retried with back-off; anything else is fatal.
+func (h *handlers) commitBatch(ctx context.Context, name string, b ingestBatch, st *ingestSummary) error {
+	failures := b.failures
+	docs, lines := b.docs, b.lines
+	backoff := 50 * time.Millisecond
+	for len(docs) > 0 {
+		res, err := h.svc.Upsert(ctx, name, docs)
+		if err == nil {
+			st.Upserted += res.Upserted
+			for _, id := range res.Truncated {
+				st.TruncatedCount++
+				if len(st.Truncated) < h.opts.MaxReportedFailures {
+					st.Truncated = append(st.Truncated, id)
+				}
+			}
+			break
+		}
+		var ie *server.InputError
+		if errors.As(err, &ie) {
+			if m := batchIndexRE.FindStringSubmatch(ie.Field); m != nil {
+				if i, _ := strconv.Atoi(m[1]); i < len(docs) {
+					msg := strings.TrimPrefix(ie.Error(), m[0])
+					failures = append(failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: msg})
+					docs = append(docs[:i:i], docs[i+1:]...)
+					lines = append(lines[:i:i], lines[i+1:]...)
+					continue
+				}
+			}
+			for i := range docs { // the server did not say which one: the batch fails
+				failures = append(failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: ie.Error()})
+			}
+			break
+		}
+		if errors.Is(err, server.ErrOverloaded) {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		return err
+	}
+	sortFailures(failures)
+	for _, f := range failures {
+		st.FailedCount++
+		if len(st.Failed) < h.opts.MaxReportedFailures {
+			st.Failed = append(st.Failed, f)
+		}
+	}
+	st.ThroughLine = b.throughLine
+	return nil
+}
+
+// sortFailures orders one batch's failures by line (insertion sort: batches are small
+// and the reader's part is sorted already).
+func sortFailures(f []lineFailure) {
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && f[j].Line < f[j-1].Line; j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+}

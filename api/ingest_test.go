@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/instructd/instructd/api/client"
+)
+
+// badStream has good lines and one bad line of each kind; want maps line → error part.
+func badStream(maxLine int) (string, map[int]string) {
+	lines := []string{
+		`{"id":"g1","text":"good one"}`,                             // 1
+		`{"id":"g2","text":"good two"`,                              // 2 malformed
+		"{\"id\":\"g3\",\"text\":\"bad \xff utf8\"}",                // 3 invalid UTF-8
+		`{"text":"no id"}`,                                          // 4 missing id
+		`{"id":"g5","vector":[1,2,3]}`,                              // 5 wrong dimension
+		`{"id":"g6","vector":[1e999,0,0,0,0,0,0,0]}`,                // 6 overflow (JSON has no NaN)
+		`{"id":"g7","vector":["NaN",0,0,0,0,0,0,0]}`,                // 7 NaN as a string
+		`{"id":"g8","text":"` + strings.Repeat("x", maxLine) + `"}`, // 8 over-long line
+		``, // 9 blank: ignored
+		`{"_id":"g10","title":"BEIR","text":"beir line"}`, // 10 BEIR layout
+		`{"id":"g11","text":"server-rejects"}`,            // 11 rejected by the server
+		`{"id":"g12","text":"x","extra":1}`,               // 12 unknown field
+		`{"id":"g13","text":"good","metadata":{"n":1}}`,   // 13
+		`[1,2]`,                                  // 14 not an object
+		`{"id":"g15","text":"last, no newline"}`, // 15
+	}
+	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "does not fit",
+		7: "expected number", 8: "longer than", 11: "rejected by the server", 12: "unknown field", 14: "expected"}
+	return strings.Join(lines, "\n"), want // good: g1, g10, g13, g15
+}
+
+func TestIngestNDJSONBadLines(t *testing.T) {
+	for _, streaming := range []bool{true, false} {
+		t.Run(fmt.Sprintf("streaming=%v", streaming), func(t *testing.T) {
+			e := newTestEnv(t, Options{IngestBatchDocs: 3})
+			e.seed()
+			e.fake.limits.MaxLineBytes = 200
+			body, want := badStream(200)
+			var res client.IngestResult
+			if streaming {
+				var progress []client.Progress
+				var err error
+				res, err = e.cl.IngestNDJSON(context.Background(), "c", strings.NewReader(body), func(p client.Progress) {
+					progress = append(progress, p)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(progress) < 3 {
+					t.Fatalf("want a progress line per batch, got %+v", progress)
+				}
+				for i := 1; i < len(progress); i++ {
+					if progress[i].ThroughLine <= progress[i-1].ThroughLine || progress[i].Committed < progress[i-1].Committed {
+						t.Fatalf("progress not monotonic: %+v", progress)
+					}
+				}
+				if last := progress[len(progress)-1]; last.Committed != 4 || last.ThroughLine != 15 {
+					t.Fatalf("last progress %+v", last)
+				}
+			} else {
+				r := e.do("POST", "/v1/collections/c/documents", body, "Content-Type: application/x-ndjson")
+				e.expect(r, http.StatusOK, "ndjson")
+				if err := decodeStrict([]byte(r.body), &res); err != nil {
+					t.Fatalf("summary %s: %v", r.body, err)
+				}
+			}
+			if !res.Done || res.Upserted != 4 || res.ThroughLine != 15 || res.FailedCount != len(want) || len(res.Failed) != len(want) {
+				t.Fatalf("summary %+v", res)
+			}
+			prev := 0
+			for _, f := range res.Failed {
+				if f.Line <= prev {
+					t.Fatalf("failures not in line order: %+v", res.Failed)
+				}
+				prev = f.Line
+				if w, ok := want[f.Line]; !ok || !strings.Contains(f.Error, w) {
+					t.Errorf("line %d: error %q, want it to contain %q", f.Line, f.Error, w)
+				}
+			}
+			for _, f := range res.Failed {
+				if (f.Line == 5 && f.ID != "g5") || (f.Line == 11 && f.ID != "g11") {
+					t.Errorf("failure of line %d names id %q", f.Line, f.ID)
+				}
+			}
+			e.intact(6, "after NDJSON with bad lines")
+			for _, id := range []string{"g1", "g10", "g13", "g15"} {
+				if _, err := e.cl.GetDocument(context.Background(), "c", id); err != nil {
+					t.Errorf("good line %s not stored: %v", id, err)
+				}
+			}
+		})
+	}
+}
+
+// genReader yields a long generated stream line by line.
+type genReader struct {
+	n, i int
+	buf  []byte
+}
+
+func (g *genReader) Read(p []byte) (int, error) {
+	for len(g.buf) == 0 {
+		if g.i == g.n {
+			return 0, io.EOF
+		}
+		g.i++
+		g.buf = []byte(fmt.Sprintf("{\"id\":\"d%d\",\"text\":\"document number %d\"}\n", g.i, g.i))
+	}
+	n := copy(p, g.buf)
+	g.buf = g.buf[n:]
+	return n, nil
+}
+
+func TestIngestNDJSONLongStreamBatches(t *testing.T) {
+	e := newTestEnv(t, Options{IngestBatchDocs: 100})
+	e.seed()
+	calls := 0
+	res, err := e.cl.IngestNDJSON(context.Background(), "c", &genReader{n: 5000}, func(p client.Progress) { calls++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Upserted != 5000 || res.FailedCount != 0 || calls != 50 {
+		t.Fatalf("result %+v, progress calls %d", res, calls)
+	}
+	e.intact(5002, "after a long stream")
+	if e.fake.upsertCalls < 50 {
+		t.Fatalf("expected ≥ 50 Upsert calls, got %d", e.fake.upsertCalls)
+	}
+}
+
+func TestIngestNDJSONUnknownCollection(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	_, err := e.cl.IngestNDJSON(context.Background(), "nope", strings.NewReader(`{"id":"x","text":"y"}`), nil)
+	if !client.IsNotFound(err) {
+		t.Fatalf("want 404, got %v", err)
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	in := "a\r\n" + strings.Repeat("b", 10) + "\n\nccc"
+	lr := newLineReader(strings.NewReader(in), 5)
+	type got struct {
+		line    string
+		num     int
+		tooLong bool
+	}
+	var all []got
+	for {
+		l, n, tl, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, got{string(l), n, tl})
+	}
+	want := []got{{"a", 1, false}, {"", 2, true}, {"", 3, false}, {"ccc", 4, false}}
+	if fmt.Sprint(all) != fmt.Sprint(want) {
+		t.Fatalf("got %+v want %+v", all, want)
+	}
+}

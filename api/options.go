@@ -1,0 +1,46 @@
+package api
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Options configures NewRouter; zero values take the defaults noted on each field.
+type Options struct {
+	// APIKeys, when non-empty, requires "Authorization: Bearer KEY" on /v1 routes.
+	APIKeys []string
+	// MetricsPublic serves /metrics without an API key.
+	MetricsPublic bool
+	// RequestTimeout bounds non-streaming requests (default 60s); NDJSON ingest is exempt.
+	RequestTimeout time.Duration
+	// ClientIPHeader, when set (e.g. "X-Real-IP"), takes the client address for logs from
+	// that header; off by default because any client can forge it.
+	ClientIPHeader string
+	// TrustedProxies limits ClientIPHeader to requests from these CIDR prefixes.
+	TrustedProxies []string
+	// IngestBatchDocs is how many NDJSON documents go to one Upsert call (default 256).
+	IngestBatchDocs int
+	// IngestBatchBytes cuts an NDJSON batch early once its lines add up to this (default 8 MiB).
+	IngestBatchBytes int
+	// MaxReportedFailures caps the failed-line and truncated-id lists of one ingest
+	// response (default 10,000); the counts stay exact.
+	MaxReportedFailures int
+	// Logger receives access logs and errors; nil takes the service's logger.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 60 * time.Second
+	}
+	if o.IngestBatchDocs <= 0 {
+		o.IngestBatchDocs = 256
+	}
+	if o.IngestBatchBytes <= 0 {
+		o.IngestBatchBytes = 8 << 20
+	}
+	if o.MaxReportedFailures <= 0 {
+		o.MaxReportedFailures = 10000
+	}
+	return o
+}
