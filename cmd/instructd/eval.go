@@ -3,9 +3,137 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/instructd/instructd/server/eval"
 )
 
-// runEval is a placeholder until its issue lands.
+// runEval is `instructd eval`: it evaluates retrieval quality on a BEIR or FollowIR dataset,
+// against a running server (--server) or an in-process one on a temporary data directory.
 func runEval(ctx context.Context, args []string) error {
-	return errors.New("not implemented yet")
+	return evalMain(ctx, args, os.Stdout, os.Stderr)
+}
+
+// evalMain is runEval with its outputs injected: the table and, as the last line, the JSON
+// summary go to stdout; progress and notes go to stderr.
+func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		dataset     = fs.String("dataset", "", "dataset directory (BEIR or FollowIR layout; required)")
+		serverURL   = fs.String("server", "", "base URL of a running server; empty runs one in-process")
+		collection  = fs.String("collection", "", `collection to search (default "eval-<dataset name>")`)
+		modes       = fs.String("modes", "dense,lexical,hybrid", "comma-separated search modes: dense, lexical, hybrid")
+		ingest      = fs.Bool("ingest", false, "create the collection and load the corpus first (always on in-process)")
+		split       = fs.String("split", "test", "BEIR qrels split: qrels/<split>.tsv")
+		format      = fs.String("format", "auto", "dataset layout: beir, followir or auto")
+		perQuery    = fs.String("per-query", "", "write per-query scores as JSONL to this file")
+		apiKey      = fs.String("api-key", os.Getenv("INSTRUCTD_API_KEY"), "bearer token for --server (default $INSTRUCTD_API_KEY)")
+		k           = fs.Int("k", eval.DefaultK, "hits per query")
+		concurrency = fs.Int("concurrency", eval.DefaultConcurrency, "searches in flight")
+		model       = fs.String("model", "models/test-minilm", "in-process only: model pack directory")
+		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
+		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *dataset == "" {
+		return errors.New("--dataset is required")
+	}
+	modeList, err := eval.ParseModes(*modes)
+	if err != nil {
+		return err
+	}
+	name := *collection
+	if name == "" {
+		name = defaultEvalCollection(*dataset)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	var backend eval.Backend
+	if *serverURL != "" {
+		hb, err := newEvalHTTPBackend(*serverURL, *apiKey)
+		if err != nil {
+			return err
+		}
+		backend = hb
+	} else {
+		if !*ingest {
+			fmt.Fprintln(stderr, "eval: no --server: evaluating in-process on a fresh data directory, so the corpus is ingested")
+			*ingest = true
+		}
+		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := closeFn(); cerr != nil {
+				fmt.Fprintf(stderr, "eval: closing the in-process server: %v\n", cerr)
+			}
+		}()
+		backend = b
+	}
+
+	ds, err := eval.Load(*dataset, eval.LoadOptions{Format: eval.Format(*format), Split: *split, SkipCorpus: !*ingest})
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Run(ctx, backend, ds, eval.Config{
+		Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency,
+		Ingest: *ingest, Progress: stderr, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	if *perQuery != "" {
+		if err := writePerQuery(*perQuery, rep); err != nil {
+			return err
+		}
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	return rep.WriteSummary(stdout)
+}
+
+// writePerQuery writes the per-query JSONL file.
+func writePerQuery(path string, rep *eval.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("eval: --per-query: %w", err)
+	}
+	if err := rep.WritePerQuery(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("eval: --per-query: %w", err)
+	}
+	return nil
+}
+
+var unsafeCollectionChars = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// defaultEvalCollection is "eval-" plus the dataset directory's base name, lower-cased
+// with anything but letters, digits, '-' and '_' replaced by '-'.
+func defaultEvalCollection(dataset string) string {
+	base := strings.ToLower(strings.TrimRight(dataset, "/"))
+	if i := strings.LastIndex(base, "/"); i >= 0 {
+		base = base[i+1:]
+	}
+	base = strings.Trim(unsafeCollectionChars.ReplaceAllString(base, "-"), "-")
+	if base == "" {
+		base = "dataset"
+	}
+	return "eval-" + base
 }

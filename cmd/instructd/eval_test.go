@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/instructd/instructd/internal/testenv"
+	"github.com/instructd/instructd/server"
+	"github.com/instructd/instructd/server/eval"
+)
+
+// fakeAPI speaks the documented JSON of PUT /v1/collections/{name},
+// POST /v1/collections/{name}/documents and POST /v1/collections/{name}/search. Search
+// scores a document by the words it shares with the query and instruction; the first
+// search answers 429 once, to exercise the retry.
+type fakeAPI struct {
+	key string
+
+	mu          sync.Mutex
+	collections map[string]map[string]server.Document
+	searches    int
+	throttled   bool
+}
+
+func newFakeAPI(key string) *fakeAPI {
+	return &fakeAPI{key: key, collections: map[string]map[string]server.Document{}}
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, msg string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "invalid_input", "message": msg}})
+	}
+	if f.key != "" && r.Header.Get("Authorization") != "Bearer "+f.key {
+		fail(http.StatusUnauthorized, "missing or wrong API key")
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1/collections/"), "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case r.Method == http.MethodPut && len(parts) == 1:
+		if _, ok := f.collections[parts[0]]; !ok {
+			f.collections[parts[0]] = map[string]server.Document{}
+			w.WriteHeader(http.StatusCreated)
+		}
+		json.NewEncoder(w).Encode(server.CollectionInfo{Name: parts[0]})
+	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "documents":
+		coll, ok := f.collections[parts[0]]
+		if !ok {
+			fail(http.StatusNotFound, "no such collection")
+			return
+		}
+		var body struct {
+			Documents []server.Document `json:"documents"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.Documents) > eval.DefaultBatchSize {
+			fail(http.StatusBadRequest, "bad documents body")
+			return
+		}
+		for _, d := range body.Documents {
+			coll[d.ID] = d
+		}
+		json.NewEncoder(w).Encode(server.UpsertResult{Upserted: len(body.Documents)})
+	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "search":
+		coll, ok := f.collections[parts[0]]
+		if !ok {
+			fail(http.StatusNotFound, "collection "+parts[0]+" not found")
+			return
+		}
+		var req server.SearchRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			fail(http.StatusBadRequest, err.Error())
+			return
+		}
+		f.searches++
+		if !f.throttled {
+			f.throttled = true
+			w.Header().Set("Retry-After", "0")
+			fail(http.StatusTooManyRequests, "overloaded")
+			return
+		}
+		text := req.Query
+		if req.Instruction != nil && req.Mode != "lexical" {
+			text += " " + *req.Instruction
+		}
+		words := map[string]bool{}
+		for _, w := range strings.Fields(strings.ToLower(text)) {
+			words[strings.Trim(w, ".,;:")] = true
+		}
+		var hits []server.SearchHit
+		for id, d := range coll {
+			n := 0
+			for _, w := range strings.Fields(strings.ToLower(d.Title + " " + d.Text)) {
+				if words[strings.Trim(w, ".,;:")] {
+					n++
+				}
+			}
+			if n > 0 {
+				hits = append(hits, server.SearchHit{ID: id, Score: float32(n)})
+			}
+		}
+		sort.Slice(hits, func(a, b int) bool { return hits[a].Score > hits[b].Score })
+		if len(hits) > req.K {
+			hits = hits[:req.K]
+		}
+		json.NewEncoder(w).Encode(server.SearchResponse{Hits: hits, Mode: req.Mode})
+	default:
+		fail(http.StatusNotFound, "no route")
+	}
+}
+
+// counts reports the documents of a collection and the searches served so far.
+func (f *fakeAPI) counts(coll string) (docs, searches int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.collections[coll]), f.searches
+}
+
+func fixture(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(testenv.RepoRoot(t), "testdata", "followir")
+}
+
+func TestEvalCommandAgainstHTTP(t *testing.T) {
+	api := newFakeAPI("sesame")
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	perQuery := filepath.Join(t.TempDir(), "per-query.jsonl")
+	var stdout, stderr bytes.Buffer
+	err := evalMain(context.Background(), []string{
+		"--dataset", fixture(t), "--server", srv.URL, "--api-key", "sesame",
+		"--ingest", "--modes", "dense,lexical", "--per-query", perQuery,
+	}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("eval: %v\nstderr: %s", err, stderr.String())
+	}
+	docs, searches := api.counts("eval-followir")
+	if docs != 8 {
+		t.Fatalf("collection eval-followir holds %d documents, want 8", docs)
+	}
+	// 3 evaluated queries × 2 modes × 2 instructions, plus the one throttled attempt.
+	if searches != 13 {
+		t.Errorf("searches = %d, want 13", searches)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var rep eval.Report
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last stdout line is not the JSON summary: %v\n%s", err, stdout.String())
+	}
+	if rep.Format != eval.FormatFollowIR || rep.Queries != 3 || rep.Ingested != 8 || len(rep.Modes) != 2 {
+		t.Errorf("summary %+v", rep)
+	}
+	for _, m := range rep.Modes {
+		if m.PMRR == nil || m.Changed == nil || m.Queries != 3 {
+			t.Errorf("mode %s lacks FollowIR results: %+v", m.Mode, m)
+		}
+	}
+	// lexical ignores the instruction in the fake: both runs are identical, p-MRR is 0.
+	if p := rep.Modes[1].PMRR; p == nil || *p != 0 {
+		t.Errorf("lexical p-MRR = %v, want 0", p)
+	}
+	if !strings.Contains(stdout.String(), "p-MRR") || !strings.Contains(stderr.String(), "ingest 8/8") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	data, err := os.ReadFile(perQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 12 {
+		t.Errorf("per-query file has %d lines, want 12", n)
+	}
+
+	// Without --ingest the collection must already exist; it does now, so it evaluates again.
+	stdout.Reset()
+	if err := evalMain(context.Background(), []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "sesame", "--modes", "dense"}, &stdout, &stderr); err != nil {
+		t.Fatalf("eval without ingest: %v", err)
+	}
+}
+
+func TestEvalCommandErrors(t *testing.T) {
+	api := newFakeAPI("sesame")
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no dataset", []string{"--server", srv.URL}, "--dataset is required"},
+		{"bad mode", []string{"--dataset", fixture(t), "--server", srv.URL, "--modes", "dense,sparse"}, `unknown mode "sparse"`},
+		{"bad url", []string{"--dataset", fixture(t), "--server", "localhost:1"}, "not an http(s) URL"},
+		{"wrong key", []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "nope", "--ingest"}, "missing or wrong API key"},
+		{"unknown collection", []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "sesame", "--collection", "absent"}, "collection absent not found"},
+		{"bad format", []string{"--dataset", fixture(t), "--server", srv.URL, "--format", "trec"}, `unknown dataset format "trec"`},
+		{"stray argument", []string{"--dataset", fixture(t), "extra"}, "unexpected arguments"},
+		{"missing pack in-process", []string{"--dataset", fixture(t), "--model", filepath.Join(t.TempDir(), "nope")}, "model pack"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := evalMain(context.Background(), c.args, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestDefaultEvalCollection(t *testing.T) {
+	for in, want := range map[string]string{
+		"../shared/data/cranfield": "eval-cranfield",
+		"/x/My Data.v2/":           "eval-my-data-v2",
+		"///":                      "eval-dataset",
+	} {
+		if got := defaultEvalCollection(in); got != want {
+			t.Errorf("defaultEvalCollection(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
