@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/instructd/instructd/embed"
+	"github.com/instructd/instructd/models"
+)
+
+// packEmbedder adapts *embed.Embedder to the embedder interface, translating its
+// errors into server's sentinels.
+type packEmbedder struct {
+	e *embed.Embedder
+}
+
+// openPackEmbedder loads a pack with the server's embedding settings and wires embed's
+// hooks to the server's metrics.
+func openPackEmbedder(ctx context.Context, packDir string, cfg Config, m *metrics) (embedder, error) {
+	pk, err := models.Load(packDir)
+	if err != nil {
+		return nil, err
+	}
+	label := pk.Manifest.Name
+	ec := embed.DefaultConfig()
+	ec.LibraryPath = cfg.ORTLibrary
+	if cfg.Threads > 0 {
+		ec.IntraOpThreads = cfg.Threads
+	}
+	e := cfg.Embedding
+	if e.MaxBatchTokens > 0 {
+		ec.MaxBatchTokens = e.MaxBatchTokens
+	}
+	if e.MaxBatchSize > 0 {
+		ec.MaxBatchSize = e.MaxBatchSize
+	}
+	if e.MaxWait != 0 {
+		ec.MaxWait = e.MaxWait
+	}
+	if e.QueueSize > 0 {
+		ec.QueueSize = e.QueueSize
+	}
+	if e.CacheSize != 0 {
+		ec.CacheSize = max(e.CacheSize, 0)
+	}
+	ec.Logger = cfg.Logger
+	ec.Hooks = embed.Hooks{
+		QueueDepth: func(n int) { m.embedQueueDepth.WithLabelValues(label).Set(float64(n)) },
+		Batch: func(b embed.BatchStats) {
+			m.embedBatchSize.WithLabelValues(label).Observe(float64(b.Size))
+			m.embedBatchTokens.WithLabelValues(label).Observe(float64(b.PaddedTokens))
+			m.embedTokens.WithLabelValues(label).Add(float64(b.Tokens))
+			m.embedLatency.WithLabelValues(label).Observe(b.Duration.Seconds())
+		},
+	}
+	emb, err := embed.Open(ctx, packDir, ec)
+	if err != nil {
+		return nil, err
+	}
+	return &packEmbedder{e: emb}, nil
+}
+
+func (p *packEmbedder) Embed(ctx context.Context, texts []string, opts embedOptions) (embedResult, error) {
+	eo := embed.Options{Type: embed.Document, Instruction: opts.Instruction, Wait: opts.Wait}
+	if opts.Query {
+		eo.Type = embed.Query
+	}
+	res, err := p.e.Embed(ctx, texts, eo)
+	switch {
+	case err == nil:
+		return embedResult{Vectors: res.Vectors, Tokens: res.Tokens, Truncated: res.Truncated}, nil
+	case errors.Is(err, embed.ErrOverloaded):
+		return embedResult{}, fmt.Errorf("%w: %w", ErrOverloaded, err)
+	case errors.Is(err, embed.ErrClosed):
+		return embedResult{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case errors.Is(err, embed.ErrInvalidInput):
+		return embedResult{}, &InputError{Field: "input", Message: err.Error()}
+	}
+	return embedResult{}, err
+}
+
+func (p *packEmbedder) Manifest() models.Manifest  { return p.e.Manifest() }
+func (p *packEmbedder) Tokenizer() embed.Tokenizer { return p.e.Tokenizer() }
+func (p *packEmbedder) Close() error               { return p.e.Close() }

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"github.com/instructd/instructd/models"
+)
+
+// Embed computes raw embeddings with OpenAI semantics: input_type document by default;
+// dimensions > 0 keeps the first dimensions and re-normalises (Matryoshka-style). It
+// does not wait on a full queue: ErrOverloaded (429) instead.
+func (s *Server) Embed(ctx context.Context, req EmbedRequest) (EmbedResponse, error) {
+	p, err := s.pack(req.Model)
+	if err != nil {
+		return EmbedResponse{}, err
+	}
+	switch {
+	case len(req.Inputs) == 0:
+		return EmbedResponse{}, invalid("input", "at least one input is required")
+	case len(req.Inputs) > s.cfg.Limits.MaxInputs:
+		return EmbedResponse{}, invalid("input", "at most %d inputs, got %d", s.cfg.Limits.MaxInputs, len(req.Inputs))
+	}
+	for i, in := range req.Inputs {
+		switch {
+		case in == "":
+			return EmbedResponse{}, invalid(fmt.Sprintf("input[%d]", i), "must not be empty")
+		case !utf8.ValidString(in):
+			return EmbedResponse{}, invalid(fmt.Sprintf("input[%d]", i), "not valid UTF-8")
+		case len(in) > s.cfg.Limits.MaxTextBytes:
+			return EmbedResponse{}, invalid(fmt.Sprintf("input[%d]", i), "%d bytes exceed the limit of %d", len(in), s.cfg.Limits.MaxTextBytes)
+		}
+	}
+	opts := embedOptions{}
+	switch req.InputType {
+	case "", "document":
+		if req.Instruction != nil {
+			return EmbedResponse{}, invalid("instruction", "instructions apply to input_type query only")
+		}
+	case "query":
+		opts.Query, opts.Instruction = true, req.Instruction
+	default:
+		return EmbedResponse{}, invalid("input_type", "must be query or document, got %q", req.InputType)
+	}
+	dim := p.emb.Manifest().Dimension
+	if req.Dimensions < 0 || req.Dimensions > dim {
+		return EmbedResponse{}, invalid("dimensions", "must be in [1, %d] (model %q), got %d", dim, p.name, req.Dimensions)
+	}
+	res, err := p.emb.Embed(ctx, req.Inputs, opts)
+	if err != nil {
+		return EmbedResponse{}, fmt.Errorf("server: embed %d inputs: %w", len(req.Inputs), err)
+	}
+	if req.Dimensions > 0 && req.Dimensions < dim {
+		for i, v := range res.Vectors {
+			res.Vectors[i] = truncateNormalize(v, req.Dimensions)
+		}
+	}
+	return EmbedResponse{Model: p.name, Vectors: res.Vectors, Tokens: res.Tokens}, nil
+}
+
+// truncateNormalize keeps v's first n elements and scales them to unit length (an
+// all-zero prefix stays zero).
+func truncateNormalize(v []float32, n int) []float32 {
+	out := make([]float32, n)
+	copy(out, v[:n])
+	var ss float64
+	for _, f := range out {
+		ss += float64(f) * float64(f)
+	}
+	if ss > 0 {
+		inv := float32(1 / math.Sqrt(ss))
+		for i := range out {
+			out[i] *= inv
+		}
+	}
+	return out
+}
+
+// pack resolves a model name; "" is the default pack.
+func (s *Server) pack(name string) (*pack, error) {
+	if name == "" {
+		if len(s.packs) == 0 {
+			return nil, fmt.Errorf("server: no model pack is loaded: %w", ErrNotFound)
+		}
+		return s.packs[0], nil
+	}
+	if p := s.packByName[name]; p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("server: model %q %w (loaded: %v)", name, ErrNotFound, s.packNames())
+}
+
+// Models describes the loaded packs, the default first.
+func (s *Server) Models() []ModelInfo {
+	out := make([]ModelInfo, len(s.packs))
+	for i, p := range s.packs {
+		m := p.emb.Manifest()
+		mode := m.InstructionMode
+		if mode == "" {
+			mode = models.InstructionTemplate
+		}
+		out[i] = ModelInfo{
+			ID:                 p.name,
+			Object:             "model",
+			Dimension:          m.Dimension,
+			MaxTokens:          m.MaxTokens,
+			Pooling:            string(m.Pooling),
+			InstructionMode:    string(mode),
+			QueryTemplate:      m.QueryTemplate,
+			DefaultInstruction: m.DefaultInstruction,
+			Semantic:           m.Semantic,
+			Description:        m.Description,
+			Default:            i == 0,
+		}
+	}
+	return out
+}

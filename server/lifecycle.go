@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/instructd/instructd/server/store"
+)
+
+// storeFile is the bbolt file inside DataDir.
+const storeFile = "instructd.db"
+
+// Server is the composition root: it owns the store, the collections with their
+// indexes, the model packs' embedders, the metrics registry and the snapshot goroutine.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	deps    deps
+	store   *store.Store
+	metrics *metrics
+
+	packs      []*pack // packs[0] is the default
+	packByName map[string]*pack
+
+	mu    sync.RWMutex // guards colls
+	colls map[string]*collection
+
+	ready     atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	snapStop  chan struct{}
+	snapDone  chan struct{}
+}
+
+// pack is one loaded model pack.
+type pack struct {
+	name string
+	dir  string
+	emb  embedder
+}
+
+// Open starts everything but the listener, in order: config → store → recover
+// collections (load or rebuild their indexes) → model packs and embedders →
+// snapshot loop → ready.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	return openWith(ctx, cfg, defaultDeps())
+}
+
+func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
+	cfg, err = cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:        cfg,
+		log:        cfg.Logger,
+		deps:       d,
+		metrics:    newMetrics(),
+		packByName: map[string]*pack{},
+		colls:      map[string]*collection{},
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
+	defer func() {
+		if err != nil {
+			s.closeResources()
+		}
+	}()
+	start := time.Now()
+	if s.store, err = store.Open(filepath.Join(cfg.DataDir, storeFile), store.Options{}); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	// Packs load before collections so that collections can bind to their pack; both
+	// happen before the server reports ready.
+	for _, dir := range cfg.ModelPacks {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("server: open cancelled: %w", err)
+		}
+		emb, err := d.openEmbedder(ctx, dir, cfg, s.metrics)
+		if err != nil {
+			return nil, fmt.Errorf("server: load pack %s: %w", dir, err)
+		}
+		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
+		s.packs = append(s.packs, p)
+		if _, dup := s.packByName[p.name]; dup {
+			return nil, fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
+		}
+		s.packByName[p.name] = p
+		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	}
+	if err := s.recoverCollections(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.SnapshotInterval > 0 {
+		s.snapStop, s.snapDone = make(chan struct{}), make(chan struct{})
+		go s.snapshotLoop(cfg.SnapshotInterval)
+	}
+	s.ready.Store(true)
+	s.log.Info("server ready", "collections", len(s.colls), "packs", len(s.packs), "elapsed", time.Since(start))
+	return s, nil
+}
+
+// Close stops the snapshot loop, snapshots changed collections, then closes the
+// embedders, the indexes and the store. It is safe to call more than once.
+func (s *Server) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		s.ready.Store(false)
+		if s.snapStop != nil {
+			close(s.snapStop)
+			<-s.snapDone
+		}
+		var errs []error
+		if err := s.snapshotAll(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		errs = append(errs, s.closeResources())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// closeResources closes embedders, indexes and the store, whatever was opened.
+func (s *Server) closeResources() error {
+	var errs []error
+	for _, p := range s.packs {
+		if err := p.emb.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("server: close pack %s: %w", p.name, err))
+		}
+	}
+	s.mu.Lock()
+	for _, c := range s.colls {
+		c.close()
+	}
+	s.colls = map[string]*collection{}
+	s.mu.Unlock()
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ready reports whether the server has recovered and loaded its packs, and is not shutting down.
+func (s *Server) Ready() bool { return s.ready.Load() }
+
+// Registry is the Prometheus registry holding server and embed metrics; api adds its HTTP metrics to it.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// Limits returns the effective request limits.
+func (s *Server) Limits() Limits { return s.cfg.Limits }
+
+// Logger returns the server's logger (never nil).
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// snapshotLoop snapshots changed collections every interval until Close.
+func (s *Server) snapshotLoop(interval time.Duration) {
+	defer close(s.snapDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.snapStop:
+			return
+		case <-t.C:
+			if err := s.snapshotAll(context.Background()); err != nil {
+				s.log.Warn("periodic snapshot failed", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Run opens the server, serves newHandler(s) on cfg.Addr, and on ctx cancellation shuts
+// down gracefully: stop accepting, drain in-flight requests (up to ShutdownTimeout),
+// snapshot, close. It returns nil after a clean shutdown.
+func Run(ctx context.Context, cfg Config, newHandler func(*Server) http.Handler) error {
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, s, newHandler)
+}
+
+// serve runs s until ctx is done; it always closes s.
+func serve(ctx context.Context, s *Server, newHandler func(*Server) http.Handler) error {
+	cfg := s.cfg
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = s.Close(context.Background())
+		return fmt.Errorf("server: listen %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           newHandler(s),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		// Serve failed before shutdown was asked for.
+		runErr = fmt.Errorf("server: serve: %w", err)
+	}
+	s.ready.Store(false) // readiness probes fail while draining
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		s.log.Warn("graceful shutdown incomplete, closing connections", "err", err)
+		_ = hs.Close()
+	}
+	if runErr == nil {
+		if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			runErr = fmt.Errorf("server: serve: %w", err)
+		}
+	}
+	// A fresh context: the final snapshot must not be skipped because draining took long.
+	if err := s.Close(context.Background()); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	s.log.Info("server stopped")
+	return runErr
+}
