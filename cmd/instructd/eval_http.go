@@ -1,127 +1,77 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/instructd/instructd/api/client"
 	"github.com/instructd/instructd/server"
 	"github.com/instructd/instructd/server/eval"
 )
 
-// evalHTTPBackend is eval's Backend over a running server's HTTP API.
+// evalHTTPBackend is eval's Backend over a running server, through the API client.
 type evalHTTPBackend struct {
-	base   string
-	apiKey string
-	client *http.Client
+	c *client.Client
 }
 
-// newEvalHTTPBackend checks base and returns a backend speaking to it.
+// newEvalHTTPBackend returns a backend speaking to the server at base.
 func newEvalHTTPBackend(base, apiKey string) (*evalHTTPBackend, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("eval: --server %q is not an http(s) URL", base)
+	c, err := client.New(base, client.WithAPIKey(apiKey), client.WithHTTPClient(&http.Client{Timeout: 10 * time.Minute}))
+	if err != nil {
+		return nil, fmt.Errorf("eval: --server: %w", err)
 	}
-	return &evalHTTPBackend{base: strings.TrimRight(base, "/"), apiKey: apiKey, client: &http.Client{Timeout: 10 * time.Minute}}, nil
+	return &evalHTTPBackend{c: c}, nil
 }
 
 func (b *evalHTTPBackend) EnsureCollection(ctx context.Context, name string) error {
-	return b.call(ctx, http.MethodPut, "/v1/collections/"+url.PathEscape(name), struct{}{}, nil)
+	return retryBusy(ctx, func() error {
+		_, _, err := b.c.CreateCollection(ctx, name, server.CollectionSpec{})
+		return err
+	})
 }
 
 func (b *evalHTTPBackend) Ingest(ctx context.Context, name string, docs []server.Document, progress func(done int)) error {
-	path := "/v1/collections/" + url.PathEscape(name) + "/documents"
 	return eval.InBatches(ctx, docs, eval.DefaultBatchSize, progress, func(ctx context.Context, batch []server.Document) error {
-		return b.call(ctx, http.MethodPost, path, struct {
-			Documents []server.Document `json:"documents"`
-		}{batch}, nil)
+		return retryBusy(ctx, func() error {
+			_, err := b.c.Upsert(ctx, name, batch)
+			return err
+		})
 	})
 }
 
 func (b *evalHTTPBackend) Search(ctx context.Context, name string, req server.SearchRequest) ([]server.SearchHit, error) {
 	var resp server.SearchResponse
-	if err := b.call(ctx, http.MethodPost, "/v1/collections/"+url.PathEscape(name)+"/search", req, &resp); err != nil {
-		return nil, err
-	}
-	return resp.Hits, nil
+	err := retryBusy(ctx, func() error {
+		var err error
+		resp, err = b.c.Search(ctx, name, req)
+		return err
+	})
+	return resp.Hits, err
 }
 
-// call sends body as JSON and decodes a 2xx answer into out (when non-nil). 429 and 503
-// are retried with the server's Retry-After (or a growing pause), a few times.
-func (b *evalHTTPBackend) call(ctx context.Context, method, path string, body, out any) error {
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("eval: %s %s: %w", method, path, err)
-	}
+// retryBusy retries fn while the server answers 429 or 503, waiting its Retry-After (or a
+// growing pause), up to 8 times.
+func retryBusy(ctx context.Context, fn func() error) error {
 	pause := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, b.base+path, bytes.NewReader(payload))
-		if err != nil {
-			return fmt.Errorf("eval: %s %s: %w", method, path, err)
+		err := fn()
+		var e *client.Error
+		if err == nil || !errors.As(err, &e) || attempt == 8 ||
+			(e.Status != http.StatusTooManyRequests && e.Status != http.StatusServiceUnavailable) {
+			return err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		if b.apiKey != "" {
-			req.Header.Set("Authorization", "Bearer "+b.apiKey)
+		wait := pause
+		if e.RetryAfter > 0 {
+			wait = e.RetryAfter
 		}
-		resp, err := b.client.Do(req)
-		if err != nil {
-			return fmt.Errorf("eval: %s %s: %w", method, path, err)
+		pause *= 2
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
 		}
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("eval: %s %s: reading the answer: %w", method, path, err)
-		}
-		retryable := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable
-		if retryable && attempt < 8 {
-			wait := pause
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-				wait = time.Duration(s) * time.Second
-			}
-			pause *= 2
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
-			continue
-		}
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("eval: %s %s: %s: %s", method, path, resp.Status, errorMessage(data))
-		}
-		if out != nil {
-			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("eval: %s %s: decoding the answer: %w", method, path, err)
-			}
-		}
-		return nil
 	}
-}
-
-// errorMessage extracts the API's {"error":{"message"}} text, else a prefix of the body.
-func errorMessage(data []byte) string {
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-		if e.Error.Code != "" {
-			return e.Error.Code + ": " + e.Error.Message
-		}
-		return e.Error.Message
-	}
-	s := strings.TrimSpace(string(data))
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }

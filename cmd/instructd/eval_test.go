@@ -199,7 +199,7 @@ func TestEvalCommandErrors(t *testing.T) {
 	}{
 		{"no dataset", []string{"--server", srv.URL}, "--dataset is required"},
 		{"bad mode", []string{"--dataset", fixture(t), "--server", srv.URL, "--modes", "dense,sparse"}, `unknown mode "sparse"`},
-		{"bad url", []string{"--dataset", fixture(t), "--server", "localhost:1"}, "not an http(s) URL"},
+		{"bad url", []string{"--dataset", fixture(t), "--server", "localhost:1"}, "bad server URL"},
 		{"wrong key", []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "nope", "--ingest"}, "missing or wrong API key"},
 		{"unknown collection", []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "sesame", "--collection", "absent"}, "collection absent not found"},
 		{"bad format", []string{"--dataset", fixture(t), "--server", srv.URL, "--format", "trec"}, `unknown dataset format "trec"`},
