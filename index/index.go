@@ -26,6 +26,9 @@ var (
 	ErrCorrupt = errors.New("index: corrupt snapshot")
 	// ErrClosed means the index was closed.
 	ErrClosed = errors.New("index: closed")
+	// ErrInvalidArgument means a call's arguments are out of range (k <= 0, a bad
+	// Config, keys and vectors of different lengths).
+	ErrInvalidArgument = errors.New("index: invalid argument")
 )
 
 // Result is one search hit.
