@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -35,16 +36,9 @@ func (p Pack) TokenizerPath() string { return filepath.Join(p.Dir, TokenizerFile
 // Load reads dir/instructd.json, validates it, checks that the model and tokenizer exist and
 // verifies the SHA-256 of every file the manifest lists.
 func Load(dir string) (Pack, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	m, err := ReadManifest(dir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return Pack{}, fmt.Errorf("models: %s is not a model pack (no %s)", dir, ManifestFile)
-		}
-		return Pack{}, fmt.Errorf("models: read manifest: %w", err)
-	}
-	m, err := ParseManifest(raw)
-	if err != nil {
-		return Pack{}, fmt.Errorf("models: pack %s: %w", dir, err)
+		return Pack{}, err
 	}
 	p := Pack{Dir: dir, Manifest: m}
 	for _, f := range []string{ModelFile, TokenizerFile} {
@@ -58,10 +52,26 @@ func Load(dir string) (Pack, error) {
 	return p, nil
 }
 
+// ReadManifest reads and validates dir/instructd.json without checking the pack's files.
+func ReadManifest(dir string) (Manifest, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Manifest{}, fmt.Errorf("models: %s is not a model pack (no %s)", dir, ManifestFile)
+		}
+		return Manifest{}, fmt.Errorf("models: read manifest: %w", err)
+	}
+	m, err := ParseManifest(raw)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("%w (pack %s)", err, dir)
+	}
+	return m, nil
+}
+
 // ParseManifest decodes and validates a manifest, rejecting unknown fields.
 func ParseManifest(raw []byte) (Manifest, error) {
 	var m Manifest
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		return Manifest{}, fmt.Errorf("models: parse %s: %w", ManifestFile, err)

@@ -1,0 +1,208 @@
+package models
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// ImportOptions overrides what Import would otherwise take from the source directory.
+// Zero fields keep the source's value.
+type ImportOptions struct {
+	// Name names the pack; default: the source's instructd.json name, else "local/<dir name>".
+	Name string
+	// Like starts from a known model's manifest (see KnownModels), e.g. "InF-IR/InF-Embed-style".
+	Like string
+	// Pooling overrides the pooling strategy.
+	Pooling Pooling
+	// QueryTemplate overrides the query template; it must contain {query}.
+	QueryTemplate string
+	// DocumentTemplate overrides the document template; it must contain {document}.
+	DocumentTemplate string
+	// DefaultInstruction overrides the instruction used when a query has none.
+	DefaultInstruction string
+	// InstructionMode overrides the instruction mode.
+	InstructionMode InstructionMode
+	// Dimension overrides the output dimension.
+	Dimension int
+	// MaxTokens overrides the longest input.
+	MaxTokens int
+	// Normalize, when set, overrides L2 normalisation.
+	Normalize *bool
+	// OutputName overrides the ONNX output holding token vectors.
+	OutputName string
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// Import makes a pack at dest from a directory exported by the user, e.g. with optimum
+// (`optimum-cli export onnx --model ORG/NAME DIR`): model.onnx (or onnx/model.onnx, with its
+// model.onnx_data when present), tokenizer.json and optional config.json / instructd.json.
+// The manifest comes from, in order: the source's instructd.json, opts.Like, the known model
+// named opts.Name, the source's configs; then opts overrides fields. Files are copied into a
+// staging directory, hashed, fsynced and renamed to dest, which must not exist.
+func Import(src, dest string, opts ImportOptions) (Pack, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if st, err := os.Stat(src); err != nil || !st.IsDir() {
+		return Pack{}, fmt.Errorf("models: import: %s is not a directory", src)
+	}
+	if exists(dest) {
+		return Pack{}, fmt.Errorf("models: import: %s already exists", dest)
+	}
+	if _, ok := Known(opts.Like); opts.Like != "" && !ok {
+		return Pack{}, fmt.Errorf("models: import: unknown preset %q (see `instructd model list`)", opts.Like)
+	}
+	model := firstExisting(filepath.Join(src, ModelFile), filepath.Join(src, "onnx", ModelFile))
+	if model == "" {
+		return Pack{}, fmt.Errorf("models: import %s: no %s (looked in the directory and in onnx/)", src, ModelFile)
+	}
+	tok := firstExisting(filepath.Join(filepath.Dir(model), TokenizerFile), filepath.Join(src, TokenizerFile))
+	if tok == "" {
+		return Pack{}, fmt.Errorf("models: import %s: no %s; export the tokenizer with the model (optimum does by default)", src, TokenizerFile)
+	}
+	m, err := importManifest(src, model, opts, log)
+	if err != nil {
+		return Pack{}, fmt.Errorf("models: import %s: %w", src, err)
+	}
+
+	copies := map[string]string{ModelFile: model, TokenizerFile: tok}
+	if data := model + "_data"; exists(data) {
+		copies[ModelFile+"_data"] = data
+	}
+	if cfg := firstExisting(filepath.Join(filepath.Dir(model), "config.json"), filepath.Join(src, "config.json")); cfg != "" {
+		copies["config.json"] = cfg
+	}
+	parent := filepath.Dir(dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return Pack{}, fmt.Errorf("models: import: %w", err)
+	}
+	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".import-")
+	if err != nil {
+		return Pack{}, fmt.Errorf("models: import: %w", err)
+	}
+	published := false
+	defer func() {
+		if !published {
+			os.RemoveAll(staging)
+		}
+	}()
+	m.Files = map[string]string{}
+	for name, from := range copies {
+		sum, err := copyFileHashed(from, filepath.Join(staging, name))
+		if err != nil {
+			return Pack{}, fmt.Errorf("models: import %s: %w", name, err)
+		}
+		m.Files[name] = sum
+	}
+	if err := writeManifest(staging, m); err != nil {
+		return Pack{}, err
+	}
+	if err := publishDir(staging, dest); err != nil {
+		return Pack{}, fmt.Errorf("models: import: %w", err)
+	}
+	published = true
+	return Pack{Dir: dest, Manifest: m}, nil
+}
+
+// importManifest builds and validates the manifest of an imported pack.
+func importManifest(src, model string, opts ImportOptions, log *slog.Logger) (Manifest, error) {
+	read := func(name string) ([]byte, error) {
+		for _, dir := range []string{filepath.Dir(model), src} {
+			raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+			if err == nil || !errors.Is(err, os.ErrNotExist) {
+				return raw, err
+			}
+		}
+		return nil, errNotFound
+	}
+	var m Manifest
+	if raw, err := read(ManifestFile); err == nil {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return Manifest{}, fmt.Errorf("parse %s: %w", ManifestFile, err)
+		}
+	} else if !errors.Is(err, errNotFound) {
+		return Manifest{}, err
+	} else if k, ok := knownFor(opts); ok {
+		m = k.Manifest
+		m.Name = ""
+		if inferred, err := inferManifest(opts.Name, read, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil && inferred.Dimension > 0 {
+			m.Dimension = inferred.Dimension // the preset's size is a guess; config.json knows
+		}
+	} else {
+		if m, err = inferManifest(opts.Name, read, log); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if opts.Name != "" {
+		m.Name = opts.Name
+	}
+	if m.Name == "" {
+		m.Name = "local/" + filepath.Base(filepath.Clean(src))
+	}
+	applyOverrides(&m, opts)
+	if m.Dimension <= 0 {
+		return Manifest{}, errNoDimension(m.Name)
+	}
+	if abs, err := filepath.Abs(src); err == nil {
+		m.Source = "import:" + abs
+	}
+	m.Files = nil
+	if err := m.Validate(); err != nil {
+		return Manifest{}, err
+	}
+	return m, nil
+}
+
+// knownFor returns the preset named by opts.Like, else the known model named opts.Name.
+func knownFor(opts ImportOptions) (KnownModel, bool) {
+	if opts.Like != "" {
+		return Known(opts.Like)
+	}
+	return Known(opts.Name)
+}
+
+func applyOverrides(m *Manifest, o ImportOptions) {
+	if o.Pooling != "" {
+		m.Pooling = o.Pooling
+	}
+	if o.QueryTemplate != "" {
+		m.QueryTemplate = o.QueryTemplate
+	}
+	if o.DocumentTemplate != "" {
+		m.DocumentTemplate = o.DocumentTemplate
+	}
+	if o.DefaultInstruction != "" {
+		m.DefaultInstruction = o.DefaultInstruction
+	}
+	if o.InstructionMode != "" {
+		m.InstructionMode = o.InstructionMode
+	}
+	if o.Dimension != 0 {
+		m.Dimension = o.Dimension
+	}
+	if o.MaxTokens != 0 {
+		m.MaxTokens = o.MaxTokens
+	}
+	if o.Normalize != nil {
+		m.Normalize = *o.Normalize
+	}
+	if o.OutputName != "" {
+		m.OutputName = o.OutputName
+	}
+}
+
+func firstExisting(paths ...string) string {
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}

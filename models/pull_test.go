@@ -1,0 +1,337 @@
+package models
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const bge = "BAAI/bge-small-en-v1.5"
+
+func randomBytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// bgeRepo serves a small fake bge-small repo and returns the model and tokenizer bytes.
+func bgeRepo(h *fakeHub) (model, tok []byte) {
+	model = randomBytes(3<<20+12345, 1)
+	tok = []byte(`{"model":{"type":"WordPiece","vocab":{"[UNK]":0}}}`)
+	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: model, lfs: true})
+	h.add(bge, "main", "tokenizer.json", fakeFile{body: tok})
+	h.add(bge, "main", "config.json", fakeFile{body: []byte(`{"hidden_size":384}`)})
+	return model, tok
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// assertNoPack checks that dest does not exist.
+func assertNoPack(t *testing.T, dest string) {
+	t.Helper()
+	if _, err := os.Lstat(dest); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s exists after a failed pull (err %v)", dest, err)
+	}
+}
+
+func TestPullKnownRepo(t *testing.T) {
+	h := newFakeHub(t)
+	model, tok := bgeRepo(h)
+	dest := filepath.Join(t.TempDir(), "packs", "BAAI--bge-small-en-v1.5")
+	var last Progress
+	calls := 0
+	p, err := Pull(context.Background(), bge, dest, PullOptions{
+		Endpoint: h.srv.URL + "/", Token: "secret",
+		Progress: func(pr Progress) {
+			calls++
+			if pr.File == ModelFile {
+				last = pr
+			}
+		},
+	})
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if !bytes.Equal(mustRead(t, p.ModelPath()), model) || !bytes.Equal(mustRead(t, p.TokenizerPath()), tok) {
+		t.Fatal("pulled files differ from the served ones")
+	}
+	want, _ := Known(bge)
+	m := p.Manifest
+	if m.Files[ModelFile] != sha(model) || m.Files[TokenizerFile] != sha(tok) || m.Files["config.json"] == "" {
+		t.Errorf("manifest files %v", m.Files)
+	}
+	m.Files, m.Source = nil, ""
+	if !reflect.DeepEqual(m, want.Manifest) {
+		t.Errorf("manifest %+v, want the known one %+v", m, want.Manifest)
+	}
+	if p.Manifest.Source != "huggingface:"+bge+"@main" {
+		t.Errorf("source %q", p.Manifest.Source)
+	}
+	if last.Done != int64(len(model)) || last.Total != int64(len(model)) || calls < 3 {
+		t.Errorf("progress: last %+v after %d calls", last, calls)
+	}
+	loaded, err := Load(dest)
+	if err != nil {
+		t.Fatalf("load pulled pack: %v", err)
+	}
+	if !reflect.DeepEqual(loaded.Manifest, p.Manifest) {
+		t.Errorf("reloaded manifest differs")
+	}
+	for _, r := range h.log() {
+		if !strings.HasPrefix(r.Path, "/cdn/") && r.Auth != "Bearer secret" {
+			t.Errorf("request %s without the token (Authorization %q)", r.Path, r.Auth)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dest))
+	if len(entries) != 1 {
+		t.Errorf("parent holds %d entries, want only the pack (staging left behind?)", len(entries))
+	}
+	// A second pull finds the pack and downloads nothing.
+	n := len(h.log())
+	if _, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL}); err != nil {
+		t.Fatalf("second pull: %v", err)
+	}
+	if len(h.log()) != n {
+		t.Errorf("second pull made %d requests", len(h.log())-n)
+	}
+}
+
+// interruptModel runs a pull whose model download is cut halfway and checks what it leaves.
+func interruptModel(t *testing.T, h *fakeHub, dest string) {
+	t.Helper()
+	h.mu.Lock()
+	h.cutOnce["onnx/model.onnx"] = true
+	h.mu.Unlock()
+	_, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if err == nil || !errors.Is(err, errResumable) {
+		t.Fatalf("interrupted pull: err %v, want a resumable error", err)
+	}
+	assertNoPack(t, dest)
+	part := filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".pull", ModelFile+".part")
+	st, err := os.Stat(part)
+	if err != nil || st.Size() == 0 {
+		t.Fatalf("no partial download kept at %s: %v", part, err)
+	}
+}
+
+func TestPullResumesWithRange(t *testing.T) {
+	h := newFakeHub(t)
+	model, _ := bgeRepo(h)
+	dest := filepath.Join(t.TempDir(), "pack")
+	interruptModel(t, h, dest)
+	before := len(h.log())
+	p, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if err != nil {
+		t.Fatalf("resumed pull: %v", err)
+	}
+	if !bytes.Equal(mustRead(t, p.ModelPath()), model) || p.Manifest.Files[ModelFile] != sha(model) {
+		t.Fatal("resumed model differs from the served one")
+	}
+	ranged := false
+	for _, r := range h.log()[before:] {
+		if strings.HasSuffix(r.Path, "onnx/model.onnx") && strings.HasPrefix(r.Range, "bytes=") && r.Range != "bytes=0-" {
+			ranged = true
+		}
+	}
+	if !ranged {
+		t.Errorf("second pull did not send a Range request: %+v", h.log()[before:])
+	}
+}
+
+func TestPullServerIgnoringRangeRestarts(t *testing.T) {
+	h := newFakeHub(t)
+	model, _ := bgeRepo(h)
+	dest := filepath.Join(t.TempDir(), "pack")
+	interruptModel(t, h, dest)
+	h.mu.Lock()
+	h.ignoreRange = true
+	h.mu.Unlock()
+	p, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if got := mustRead(t, p.ModelPath()); !bytes.Equal(got, model) {
+		t.Fatalf("model is %d bytes, want %d identical bytes", len(got), len(model))
+	}
+	if _, err := Load(dest); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPullChecksumMismatch(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	model := randomBytes(1<<20, 2)
+	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: model, lfs: true, etag: sha([]byte("something else"))})
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "pack")
+	_, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), "onnx/model.onnx") {
+		t.Fatalf("err %v, want a checksum mismatch naming the file", err)
+	}
+	assertNoPack(t, dest)
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+func TestPullNotFound(t *testing.T) {
+	h := newFakeHub(t)
+	h.add(bge, "main", "tokenizer.json", fakeFile{body: []byte("{}")})
+	tests := []struct {
+		name, repo, want string
+	}{
+		{"known repo without onnx", bge, "no ONNX model"},
+		{"unknown repo without config", "nobody/nothing", "cannot tell the output dimension"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), "pack")
+			_, err := Pull(context.Background(), tt.repo, dest, PullOptions{Endpoint: h.srv.URL})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, want %q", err, tt.want)
+			}
+			assertNoPack(t, dest)
+		})
+	}
+}
+
+func TestPullRejectsBadNames(t *testing.T) {
+	for _, repo := range []string{"", "noslash", "a/b/c", "../etc", "a/..", "a b/c", "org/na me"} {
+		if _, err := Pull(context.Background(), repo, t.TempDir()+"/x", PullOptions{Endpoint: "http://127.0.0.1:1"}); err == nil {
+			t.Errorf("Pull(%q) succeeded", repo)
+		}
+	}
+	if _, err := Pull(context.Background(), "InF-IR/InF-Embed-style", t.TempDir()+"/x", PullOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "preset") {
+		t.Errorf("pulling a preset: err %v", err)
+	}
+}
+
+func TestPullContextCancel(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	h.mu.Lock()
+	h.stallAfter["onnx/model.onnx"] = true
+	h.mu.Unlock()
+	dest := filepath.Join(t.TempDir(), "pack")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Pull(ctx, bge, dest, PullOptions{Endpoint: h.srv.URL, Progress: func(p Progress) {
+		if p.File == ModelFile && p.Done > 0 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	assertNoPack(t, dest)
+}
+
+func TestPullUsesHFEndpoint(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	h.add(bge, "v2", "onnx/model.onnx", fakeFile{body: []byte("revision two"), lfs: true})
+	h.add(bge, "v2", "tokenizer.json", fakeFile{body: []byte("{}")})
+	t.Setenv("HF_ENDPOINT", h.srv.URL)
+	t.Setenv("HF_TOKEN", "from-env")
+	p, err := Pull(context.Background(), bge, filepath.Join(t.TempDir(), "pack"), PullOptions{Revision: "v2"})
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if got := string(mustRead(t, p.ModelPath())); got != "revision two" {
+		t.Errorf("model %q, want the v2 file", got)
+	}
+	if r := h.log()[0]; r.Auth != "Bearer from-env" {
+		t.Errorf("Authorization %q, want the HF_TOKEN", r.Auth)
+	}
+}
+
+func TestPullUnknownRepoFromConfigs(t *testing.T) {
+	repo := "someone/tiny-encoder"
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    Manifest
+		wantErr string
+	}{
+		{
+			name:  "config only",
+			files: map[string]string{"config.json": `{"hidden_size":256,"max_position_embeddings":514,"model_type":"xlm-roberta"}`},
+			want:  Manifest{Dimension: 256, MaxTokens: 512, Pooling: PoolingMean, QueryTemplate: "{query}", DocumentTemplate: "{document}"},
+		},
+		{
+			name: "sentence-transformers configs",
+			files: map[string]string{
+				"config.json":                       `{"hidden_size":128,"max_position_embeddings":512}`,
+				"sentence_bert_config.json":         `{"max_seq_length":200}`,
+				"1_Pooling/config.json":             `{"word_embedding_dimension":128,"pooling_mode_cls_token":true}`,
+				"config_sentence_transformers.json": `{"prompts":{"query":"query: ","passage":"passage: "}}`,
+			},
+			want: Manifest{Dimension: 128, MaxTokens: 200, Pooling: PoolingCLS, QueryTemplate: "query: {query}", DocumentTemplate: "passage: {document}"},
+		},
+		{
+			name:    "broken config",
+			files:   map[string]string{"config.json": `{"hidden_size":`},
+			wantErr: "parse config.json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newFakeHub(t)
+			h.add(repo, "main", "model.onnx", fakeFile{body: []byte("onnx"), lfs: true})
+			h.add(repo, "main", "tokenizer.json", fakeFile{body: []byte("{}")})
+			for p, b := range tt.files {
+				h.add(repo, "main", p, fakeFile{body: []byte(b)})
+			}
+			p, err := Pull(context.Background(), repo, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("pull: %v", err)
+			}
+			m := p.Manifest
+			got := Manifest{Dimension: m.Dimension, MaxTokens: m.MaxTokens, Pooling: m.Pooling, QueryTemplate: m.QueryTemplate, DocumentTemplate: m.DocumentTemplate}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("inferred %+v, want %+v", got, tt.want)
+			}
+			if m.Name != repo || !m.Normalize || m.OutputName != "last_hidden_state" {
+				t.Errorf("manifest %+v", m)
+			}
+		})
+	}
+}
+
+func TestPullExternalData(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	data := randomBytes(1<<16, 3)
+	h.add(bge, "main", "onnx/model.onnx_data", fakeFile{body: data, lfs: true})
+	p, err := Pull(context.Background(), bge, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, filepath.Join(p.Dir, "model.onnx_data")); !bytes.Equal(got, data) || p.Manifest.Files["model.onnx_data"] != sha(data) {
+		t.Error("external data file not pulled intact")
+	}
+}
