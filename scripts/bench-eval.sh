@@ -67,7 +67,7 @@ EOF
 
 START=$(date +%s.%N)
 log "starting the server on 127.0.0.1:$PORT with $PACK"
-bin/instructd serve --addr "127.0.0.1:$PORT" --data-dir "$WORK/data" --model "$PACK" >"$WORK/server.log" 2>&1 &
+bin/instructd serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
