@@ -70,6 +70,11 @@ func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name str
 		return
 	}
 	lim := h.svc.Limits()
+	batchDocs, err := batchParam(r, h.opts.IngestBatchDocs, lim.MaxDocsPerRequest)
+	if err != nil {
+		writeError(w, r, h.log, err)
+		return
+	}
 	maxLine := lim.MaxLineBytes
 	if maxLine <= 0 {
 		maxLine = 1 << 20
@@ -97,7 +102,7 @@ func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name str
 	go func() {
 		defer wg.Done()
 		defer close(batches)
-		readErr = h.readBatches(r, &info, lim, maxLine, batches, stop)
+		readErr = h.readBatches(r, &info, lim, maxLine, batchDocs, batches, stop)
 	}()
 
 	st := ingestSummary{Failed: []lineFailure{}, Truncated: []string{}}
@@ -142,6 +147,19 @@ func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name str
 	writeJSON(w, status, st)
 }
 
+// batchParam reads the optional ?batch=N (documents per Upsert call), 1..max.
+func batchParam(r *http.Request, def, max int) (int, error) {
+	v := r.URL.Query().Get("batch")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || (max > 0 && n > max) {
+		return 0, badRequest("batch", "must be an integer between 1 and %d, got %q", max, v)
+	}
+	return n, nil
+}
+
 // acceptsNDJSON reports whether the client asked for streamed progress.
 func acceptsNDJSON(r *http.Request) bool {
 	for _, v := range r.Header.Values("Accept") {
@@ -153,7 +171,7 @@ func acceptsNDJSON(r *http.Request) bool {
 }
 
 // readBatches is the reader stage. It returns the stream's read error, if any.
-func (h *handlers) readBatches(r *http.Request, info *server.CollectionInfo, lim server.Limits, maxLine int,
+func (h *handlers) readBatches(r *http.Request, info *server.CollectionInfo, lim server.Limits, maxLine, batchDocs int,
 	out chan<- ingestBatch, stop <-chan struct{}) error {
 	lr := newLineReader(r.Body, maxLine)
 	var b ingestBatch
@@ -201,7 +219,7 @@ func (h *handlers) readBatches(r *http.Request, info *server.CollectionInfo, lim
 			b.lines = append(b.lines, num)
 			bytesIn += len(line)
 		}
-		if len(b.docs)+len(b.failures) >= h.opts.IngestBatchDocs || bytesIn >= h.opts.IngestBatchBytes {
+		if len(b.docs)+len(b.failures) >= batchDocs || bytesIn >= h.opts.IngestBatchBytes {
 			if !send() {
 				return nil
 			}

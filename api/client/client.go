@@ -14,9 +14,10 @@ import (
 
 // Client calls one instructd server.
 type Client struct {
-	base   string
-	http   *http.Client
-	apiKey string
+	base        string
+	http        *http.Client
+	apiKey      string
+	ingestBatch int
 }
 
 // Option configures a Client.
@@ -24,6 +25,10 @@ type Option func(*Client)
 
 // WithAPIKey sends "Authorization: Bearer key" with every request.
 func WithAPIKey(key string) Option { return func(c *Client) { c.apiKey = key } }
+
+// WithIngestBatch asks the server to commit NDJSON ingests in batches of n documents
+// (0: the server's default).
+func WithIngestBatch(n int) Option { return func(c *Client) { c.ingestBatch = n } }
 
 // WithHTTPClient replaces http.DefaultClient (for timeouts, transports, tests).
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // Progress is one acknowledgement of a streamed ingest: every document on lines up to
@@ -55,7 +56,11 @@ var ErrStreamCut = errors.New("client: ingest stream ended before the final summ
 // committed batch. Bad lines do not stop the stream; they are listed in the result.
 // A server-side abort returns the partial result and an *Error.
 func (c *Client) IngestNDJSON(ctx context.Context, collection string, r io.Reader, progress func(Progress)) (IngestResult, error) {
-	req, err := c.newRequest(ctx, http.MethodPost, collectionPath(collection)+"/documents", nil)
+	path := collectionPath(collection) + "/documents"
+	if c.ingestBatch > 0 {
+		path += "?batch=" + strconv.Itoa(c.ingestBatch)
+	}
+	req, err := c.newRequest(ctx, http.MethodPost, path, nil)
 	if err != nil {
 		return IngestResult{}, err
 	}
