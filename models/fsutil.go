@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Packs appear atomically: files are written into a staging directory beside dest, each file
@@ -94,6 +95,23 @@ func publishDir(staging, dest string) error {
 		return err
 	}
 	return syncDir(filepath.Dir(dest))
+}
+
+// prefixedError puts context before an error while keeping a single "models: " prefix.
+type prefixedError struct {
+	msg string
+	err error
+}
+
+func (e *prefixedError) Error() string { return e.msg }
+func (e *prefixedError) Unwrap() error { return e.err }
+
+// wrap returns err as "models: <context>: <err without its own models: prefix>".
+func wrap(err error, format string, args ...any) error {
+	return &prefixedError{
+		msg: "models: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "models: "),
+		err: err,
+	}
 }
 
 // exists reports whether path exists (any kind of file).

@@ -32,7 +32,7 @@ type Progress struct {
 }
 
 // errResumable marks a transfer that stopped early; its partial file is kept for the next pull.
-var errResumable = errors.New("download interrupted")
+var errResumable = errors.New("transfer failed, pull again to resume")
 
 // hub downloads files of one repo revision from a Hugging Face-compatible endpoint.
 type hub struct {
@@ -183,7 +183,7 @@ func (h *hub) download(ctx context.Context, path, dst, name string) (string, err
 func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher hash.Hash, offset int64, name string) (string, bool, error) {
 	resp, first, err := h.get(ctx, path, offset)
 	if err != nil {
-		return "", false, fmt.Errorf("models: download %s: %w: %w", h.url(path), errResumable, err)
+		return "", false, fmt.Errorf("models: %w: %w", errResumable, err)
 	}
 	defer resp.Body.Close()
 	total := int64(-1)
@@ -244,7 +244,7 @@ func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher has
 		}
 		if rerr != nil {
 			f.Sync() // keep what arrived for the next attempt
-			return "", false, fmt.Errorf("models: download %s: %w after %d bytes (pull again to resume): %w", h.url(path), errResumable, done, rerr)
+			return "", false, fmt.Errorf("models: %s: %w (%d bytes kept): %w", h.url(path), errResumable, done, rerr)
 		}
 	}
 	if total >= 0 && done != total {
@@ -252,7 +252,7 @@ func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher has
 			h.restart(f, hasher, path, "")
 			return "", false, fmt.Errorf("models: download %s: got %d bytes, expected %d", h.url(path), done, total)
 		}
-		return "", false, fmt.Errorf("models: download %s: %w: got %d of %d bytes", h.url(path), errResumable, done, total)
+		return "", false, fmt.Errorf("models: %s: %w: got %d of %d bytes", h.url(path), errResumable, done, total)
 	}
 	sum := hex.EncodeToString(hasher.Sum(nil))
 	if want := etagSHA256(first); want != "" && !strings.EqualFold(want, sum) {

@@ -69,7 +69,7 @@ func Import(src, dest string, opts ImportOptions) (Pack, error) {
 	}
 	m, err := importManifest(src, model, opts, log)
 	if err != nil {
-		return Pack{}, fmt.Errorf("models: import %s: %w", src, err)
+		return Pack{}, wrap(err, "import %s", src)
 	}
 
 	copies := map[string]string{ModelFile: model, TokenizerFile: tok}

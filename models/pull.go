@@ -61,7 +61,7 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 	if exists(dest) {
 		p, err := Load(dest)
 		if err != nil {
-			return Pack{}, fmt.Errorf("models: pull %s: %s exists but is not a valid pack (remove it to pull again): %w", repo, dest, err)
+			return Pack{}, wrap(err, "pull %s: %s exists but is not a valid pack (remove it to pull again)", repo, dest)
 		}
 		return p, nil
 	}
@@ -82,7 +82,7 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 		if !errors.Is(err, errResumable) && ctx.Err() == nil {
 			os.RemoveAll(staging) // nothing worth resuming
 		}
-		return Pack{}, fmt.Errorf("models: pull %s: %w", repo, err)
+		return Pack{}, wrap(err, "pull %s", repo)
 	}
 	return p, nil
 }
