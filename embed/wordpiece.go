@@ -64,11 +64,11 @@ func newWordPiece(vocab map[string]int, unkToken, prefix string, maxChars int) (
 }
 
 // tokenize appends the pieces of one normalized word to out. word holds the word's
-// bytes and nchars its character count; origStart and origEnd give, for every byte of
-// word, the original byte range of the input character it came from.
-func (w *wordPiece) tokenize(out []token, word []byte, nchars int, origStart, origEnd []int32) []token {
+// bytes and nchars its character count; orig gives, for every byte of word, the
+// original [start, end) byte range of the input character it came from.
+func (w *wordPiece) tokenize(out []token, word []byte, nchars int, orig [][2]int32) []token {
 	if nchars > w.maxChars {
-		return append(out, token{id: w.unk, start: origStart[0], end: origEnd[len(word)-1]})
+		return append(out, token{id: w.unk, start: orig[0][0], end: orig[len(word)-1][1]})
 	}
 	mark := len(out)
 	for start := 0; start < len(word); {
@@ -83,7 +83,7 @@ func (w *wordPiece) tokenize(out []token, word []byte, nchars int, origStart, or
 		found := false
 		for end > start {
 			if id, ok := dict[string(word[start:end])]; ok {
-				out = append(out, token{id: id, start: origStart[start], end: origEnd[end-1]})
+				out = append(out, token{id: id, start: orig[start][0], end: orig[end-1][1]})
 				found = true
 				break
 			}
@@ -93,7 +93,7 @@ func (w *wordPiece) tokenize(out []token, word []byte, nchars int, origStart, or
 			}
 		}
 		if !found {
-			return append(out[:mark], token{id: w.unk, start: origStart[0], end: origEnd[len(word)-1]})
+			return append(out[:mark], token{id: w.unk, start: orig[0][0], end: orig[len(word)-1][1]})
 		}
 		start = end
 	}
