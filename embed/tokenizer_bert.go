@@ -29,7 +29,7 @@ type BertTokenizer struct {
 
 // scratch holds one Encode call's working buffers; BertTokenizer pools them.
 type scratch struct {
-	toks      []token
+	toks  []token
 	runes []rune
 	word  []byte
 	orig  [][2]int32 // per byte of word: the original span of its character
