@@ -32,6 +32,7 @@ type fakeHub struct {
 	ignoreRange bool
 	cutOnce     map[string]bool // path -> cut the body halfway on the next request
 	stallAfter  map[string]bool // path -> send half the body, then wait for the client to go away
+	renamed     map[string]string // old repo -> new repo, answered with a 307 like the Hub
 	requests    []fakeRequest
 }
 
@@ -40,7 +41,7 @@ type fakeRequest struct {
 }
 
 func newFakeHub(t *testing.T) *fakeHub {
-	h := &fakeHub{t: t, files: map[string]fakeFile{}, cutOnce: map[string]bool{}, stallAfter: map[string]bool{}}
+	h := &fakeHub{t: t, files: map[string]fakeFile{}, cutOnce: map[string]bool{}, stallAfter: map[string]bool{}, renamed: map[string]string{}}
 	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.srv.Close)
 	return h
@@ -78,6 +79,11 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	key := parts[0] + "/" + parts[1] + "/" + parts[3] + "/" + parts[4]
 	h.mu.Lock()
+	if to, ok := h.renamed[parts[0]+"/"+parts[1]]; ok && !cdn {
+		h.mu.Unlock()
+		http.Redirect(w, r, "/"+to+"/resolve/"+parts[3]+"/"+parts[4], http.StatusTemporaryRedirect)
+		return
+	}
 	f, ok := h.files[key]
 	ignoreRange := h.ignoreRange
 	h.mu.Unlock()

@@ -63,9 +63,10 @@ func (h *hub) url(path string) string {
 	return h.endpoint + "/" + h.repo + "/resolve/" + url.PathEscape(h.revision) + "/" + strings.Join(segs, "/")
 }
 
-// get sends a GET for path and returns the response plus the headers of the hub's own first
-// response: for LFS files the hub answers with a redirect to a CDN and the checksum headers
-// (X-Linked-Etag) live on that redirect, not on the final response.
+// get sends a GET for path and returns the response plus the headers that describe the file:
+// for LFS files the hub answers with a redirect to a CDN and the checksum headers
+// (X-Linked-Etag, X-Linked-Size) live on that redirect, not on the final response. A renamed
+// repo adds a plain redirect first, so the last redirect carrying those headers wins.
 func (h *hub) get(ctx context.Context, path string, offset int64) (*http.Response, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.url(path), nil)
 	if err != nil {
@@ -77,14 +78,14 @@ func (h *hub) get(ctx context.Context, path string, offset int64) (*http.Respons
 	if offset > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
 	}
-	var first http.Header
+	var linked http.Header
 	c := *h.client
 	c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("too many redirects")
 		}
-		if first == nil && r.Response != nil {
-			first = r.Response.Header
+		if hr := r.Response; hr != nil && (hr.Header.Get("X-Linked-Etag") != "" || hr.Header.Get("X-Linked-Size") != "") {
+			linked = hr.Header
 		}
 		return nil
 	}
@@ -92,10 +93,10 @@ func (h *hub) get(ctx context.Context, path string, offset int64) (*http.Respons
 	if err != nil {
 		return nil, nil, err
 	}
-	if first == nil {
-		first = resp.Header
+	if linked == nil {
+		linked = resp.Header
 	}
-	return resp, first, nil
+	return resp, linked, nil
 }
 
 // statusError turns a non-success response into a clear error; 404 wraps errNotFound.

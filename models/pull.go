@@ -73,6 +73,14 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return Pack{}, fmt.Errorf("models: pull %s: %w", repo, err)
 	}
+	lock, err := lockFile(filepath.Join(parent, "."+filepath.Base(dest)+".lock"))
+	if err != nil {
+		return Pack{}, wrap(err, "pull %s", repo)
+	}
+	defer lock.unlock()
+	if exists(dest) { // a concurrent pull finished while we waited for the lock
+		return Load(dest)
+	}
 	staging := filepath.Join(parent, "."+filepath.Base(dest)+".pull")
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		return Pack{}, fmt.Errorf("models: pull %s: %w", repo, err)

@@ -335,3 +335,36 @@ func TestPullExternalData(t *testing.T) {
 		t.Error("external data file not pulled intact")
 	}
 }
+
+func TestPullRenamedRepoKeepsChecksum(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: []byte("real model"), lfs: true, etag: sha([]byte("tampered"))})
+	h.mu.Lock()
+	h.renamed["old-org/old-name"] = bge
+	h.mu.Unlock()
+	_, err := Pull(context.Background(), "old-org/old-name", filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL})
+	// The repo is unknown under its old name, so config.json is read through the rename; the
+	// model's checksum header sits on the second redirect and must still be checked.
+	if err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Fatalf("err %v, want a checksum mismatch found through the rename redirect", err)
+	}
+}
+
+func TestPullRefusesConcurrentPull(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	dest := filepath.Join(t.TempDir(), "pack")
+	l, err := lockFile(filepath.Join(filepath.Dir(dest), ".pack.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if !errors.Is(err, errBusy) {
+		t.Fatalf("err %v, want errBusy", err)
+	}
+	l.unlock()
+	if _, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL}); err != nil {
+		t.Fatalf("pull after the lock is gone: %v", err)
+	}
+}
