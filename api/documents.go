@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server"
 )
 
@@ -49,8 +50,10 @@ func checkDocument(doc *server.Document, info *server.CollectionInfo, lim server
 		return fmt.Errorf("id: not valid UTF-8")
 	case lim.MaxTextBytes > 0 && len(doc.Text) > lim.MaxTextBytes:
 		return fmt.Errorf("text: %d bytes is longer than the limit of %d", len(doc.Text), lim.MaxTextBytes)
-	case doc.Text == "" && doc.Vector == nil:
-		return fmt.Errorf("text: a document needs text or a vector")
+	case lim.MaxTextBytes > 0 && len(doc.Title) > lim.MaxTextBytes:
+		return fmt.Errorf("title: %d bytes is longer than the limit of %d", len(doc.Title), lim.MaxTextBytes)
+	case doc.Text == "" && doc.Title == "" && doc.Vector == nil:
+		return fmt.Errorf("text: a document needs text, a title or a vector")
 	case doc.Vector == nil && info.Model == "":
 		return fmt.Errorf("vector: collection %q has no model, so every document needs a vector", info.Name)
 	}
@@ -58,10 +61,15 @@ func checkDocument(doc *server.Document, info *server.CollectionInfo, lim server
 		if info.Dimension > 0 && len(doc.Vector) != info.Dimension {
 			return fmt.Errorf("vector: dimension %d, collection has %d", len(doc.Vector), info.Dimension)
 		}
+		var norm float64
 		for i, f := range doc.Vector {
 			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
 				return fmt.Errorf("vector[%d]: not a finite number", i)
 			}
+			norm += float64(f) * float64(f)
+		}
+		if norm == 0 && (info.Spec.Metric == index.Cosine || info.Spec.Metric == "") {
+			return fmt.Errorf("vector: all zeros, which cosine similarity cannot compare")
 		}
 	}
 	return nil

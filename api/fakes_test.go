@@ -169,7 +169,7 @@ func (f *fakeService) Upsert(ctx context.Context, collection string, docs []serv
 			return server.UpsertResult{}, &server.InputError{Field: field + ".id", Message: "empty"}
 		case d.Vector != nil && len(d.Vector) != c.info.Dimension:
 			return server.UpsertResult{}, &server.InputError{Field: field + ".vector", Message: "wrong dimension"}
-		case d.Text == "" && d.Vector == nil:
+		case d.Text == "" && d.Title == "" && d.Vector == nil:
 			return server.UpsertResult{}, &server.InputError{Field: field + ".text", Message: "text or vector required"}
 		case d.Text == "server-rejects":
 			return server.UpsertResult{}, &server.InputError{Field: field + ".text", Message: "rejected by the server"}
@@ -177,7 +177,7 @@ func (f *fakeService) Upsert(ctx context.Context, collection string, docs []serv
 	}
 	for _, d := range docs {
 		if d.Vector == nil {
-			d.Vector = fakeVector(d.Text)
+			d.Vector = fakeVector(d.Title + d.Text)
 		}
 		if len(d.Text) > 200 {
 			res.Truncated = append(res.Truncated, d.ID)

@@ -12,7 +12,15 @@ import (
 )
 
 // badStream has good lines and one bad line of each kind; want maps line → error part.
-func badStream(maxLine int) (string, map[int]string) {
+// realServer swaps the fake's "server-rejects" line for metadata nested deeper than the
+// real server accepts: both are caught only by the server, inside a batch.
+func badStream(maxLine, dim int, realServer bool) (string, map[int]string) {
+	rejected, rejectedWant := `{"id":"g11","text":"server-rejects"}`, "rejected by the server"
+	if realServer {
+		rejected = `{"id":"g11","text":"deep","metadata":` + strings.Repeat(`{"a":`, 40) + "1" + strings.Repeat("}", 40) + "}"
+		rejectedWant = "nested deeper"
+	}
+	zero := `{"id":"g16","vector":[0` + strings.Repeat(",0", dim-1) + "]}"
 	lines := []string{
 		`{"id":"g1","text":"good one"}`,                             // 1
 		`{"id":"g2","text":"good two"`,                              // 2 malformed
@@ -24,77 +32,84 @@ func badStream(maxLine int) (string, map[int]string) {
 		`{"id":"g8","text":"` + strings.Repeat("x", maxLine) + `"}`, // 8 over-long line
 		``, // 9 blank: ignored
 		`{"_id":"g10","title":"BEIR","text":"beir line"}`, // 10 BEIR layout
-		`{"id":"g11","text":"server-rejects"}`,            // 11 rejected by the server
-		`{"id":"g12","text":"x","extra":1}`,               // 12 unknown field
-		`{"id":"g13","text":"good","metadata":{"n":1}}`,   // 13
+		rejected,                            // 11 rejected by the server
+		`{"id":"g12","text":"x","extra":1}`, // 12 unknown field
+		`{"id":"g13","text":"good","metadata":{"n":1}}`, // 13
 		`[1,2]`,                                  // 14 not an object
 		`{"id":"g15","text":"last, no newline"}`, // 15
+		zero,                                     // 16 zero vector under cosine
+		`{"title":"title only","id":"g17"}`,      // 17 a title is enough
 	}
 	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "does not fit",
-		7: "expected number", 8: "longer than", 11: "rejected by the server", 12: "unknown field", 14: "expected"}
-	return strings.Join(lines, "\n"), want // good: g1, g10, g13, g15
+		7: "expected number", 8: "longer than", 11: rejectedWant, 12: "unknown field", 14: "expected", 16: "all zeros"}
+	return strings.Join(lines, "\n"), want // good: g1, g10, g13, g15, g17
 }
 
 func TestIngestNDJSONBadLines(t *testing.T) {
 	for _, streaming := range []bool{true, false} {
 		t.Run(fmt.Sprintf("streaming=%v", streaming), func(t *testing.T) {
 			e := newTestEnv(t, Options{IngestBatchDocs: 3})
-			e.seed()
-			e.fake.limits.MaxLineBytes = 200
-			body, want := badStream(200)
-			var res client.IngestResult
-			if streaming {
-				var progress []client.Progress
-				var err error
-				res, err = e.cl.IngestNDJSON(context.Background(), "c", strings.NewReader(body), func(p client.Progress) {
-					progress = append(progress, p)
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(progress) < 3 {
-					t.Fatalf("want a progress line per batch, got %+v", progress)
-				}
-				for i := 1; i < len(progress); i++ {
-					if progress[i].ThroughLine <= progress[i-1].ThroughLine || progress[i].Committed < progress[i-1].Committed {
-						t.Fatalf("progress not monotonic: %+v", progress)
-					}
-				}
-				if last := progress[len(progress)-1]; last.Committed != 4 || last.ThroughLine != 15 {
-					t.Fatalf("last progress %+v", last)
-				}
-			} else {
-				r := e.do("POST", "/v1/collections/c/documents", body, "Content-Type: application/x-ndjson")
-				e.expect(r, http.StatusOK, "ndjson")
-				if err := decodeStrict([]byte(r.body), &res); err != nil {
-					t.Fatalf("summary %s: %v", r.body, err)
-				}
-			}
-			if !res.Done || res.Upserted != 4 || res.ThroughLine != 15 || res.FailedCount != len(want) || len(res.Failed) != len(want) {
-				t.Fatalf("summary %+v", res)
-			}
-			prev := 0
-			for _, f := range res.Failed {
-				if f.Line <= prev {
-					t.Fatalf("failures not in line order: %+v", res.Failed)
-				}
-				prev = f.Line
-				if w, ok := want[f.Line]; !ok || !strings.Contains(f.Error, w) {
-					t.Errorf("line %d: error %q, want it to contain %q", f.Line, f.Error, w)
-				}
-			}
-			for _, f := range res.Failed {
-				if (f.Line == 5 && f.ID != "g5") || (f.Line == 11 && f.ID != "g11") {
-					t.Errorf("failure of line %d names id %q", f.Line, f.ID)
-				}
-			}
-			e.intact(6, "after NDJSON with bad lines")
-			for _, id := range []string{"g1", "g10", "g13", "g15"} {
-				if _, err := e.cl.GetDocument(context.Background(), "c", id); err != nil {
-					t.Errorf("good line %s not stored: %v", id, err)
-				}
-			}
+			e.fake.limits.MaxLineBytes = 400
+			checkBadLines(t, e, streaming, fakeDim, false)
 		})
+	}
+}
+
+// checkBadLines streams badStream into a seeded env and checks the report and the store.
+func checkBadLines(t *testing.T, e *testEnv, streaming bool, dim int, realServer bool) {
+	e.seed()
+	body, want := badStream(400, dim, realServer)
+	var res client.IngestResult
+	if streaming {
+		var progress []client.Progress
+		var err error
+		res, err = e.cl.IngestNDJSON(context.Background(), "c", strings.NewReader(body), func(p client.Progress) {
+			progress = append(progress, p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(progress) < 3 {
+			t.Fatalf("want a progress line per batch, got %+v", progress)
+		}
+		for i := 1; i < len(progress); i++ {
+			if progress[i].ThroughLine <= progress[i-1].ThroughLine || progress[i].Committed < progress[i-1].Committed {
+				t.Fatalf("progress not monotonic: %+v", progress)
+			}
+		}
+		if last := progress[len(progress)-1]; last.Committed != 5 || last.ThroughLine != 17 {
+			t.Fatalf("last progress %+v", last)
+		}
+	} else {
+		r := e.do("POST", "/v1/collections/c/documents", body, "Content-Type: application/x-ndjson")
+		e.expect(r, http.StatusOK, "ndjson")
+		if err := decodeStrict([]byte(r.body), &res); err != nil {
+			t.Fatalf("summary %s: %v", r.body, err)
+		}
+	}
+	if !res.Done || res.Upserted != 5 || res.ThroughLine != 17 || res.FailedCount != len(want) || len(res.Failed) != len(want) {
+		t.Fatalf("summary %+v", res)
+	}
+	prev := 0
+	for _, f := range res.Failed {
+		if f.Line <= prev {
+			t.Fatalf("failures not in line order: %+v", res.Failed)
+		}
+		prev = f.Line
+		if w, ok := want[f.Line]; !ok || !strings.Contains(f.Error, w) {
+			t.Errorf("line %d: error %q, want it to contain %q", f.Line, f.Error, w)
+		}
+	}
+	for _, f := range res.Failed {
+		if (f.Line == 5 && f.ID != "g5") || (f.Line == 11 && f.ID != "g11") {
+			t.Errorf("failure of line %d names id %q", f.Line, f.ID)
+		}
+	}
+	e.intact(7, "after NDJSON with bad lines")
+	for _, id := range []string{"g1", "g10", "g13", "g15", "g17"} {
+		if _, err := e.cl.GetDocument(context.Background(), "c", id); err != nil {
+			t.Errorf("good line %s not stored: %v", id, err)
+		}
 	}
 }
 
