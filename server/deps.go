@@ -54,7 +54,7 @@ type deps struct {
 	newText  func() textIndex
 	loadText func(path string) (textIndex, error)
 	// chunk splits a text into token windows (byte spans); nil disables chunking.
-	chunk func(tok embed.Tokenizer, text string, window, overlap int) []span
+	chunk func(tok embed.Tokenizer, text string, window, overlap int) ([]span, error)
 }
 
 // span is a [Start, End) byte range of a text.

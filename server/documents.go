@@ -190,11 +190,16 @@ func (s *Server) embedDocuments(ctx context.Context, c *collection, recs []store
 			continue
 		}
 		if chunking && r.Text != "" {
-			sp := s.deps.chunk(c.pack.emb.Tokenizer(), r.Text, c.spec.Chunking.WindowTokens, c.spec.Chunking.OverlapTokens)
+			sp, err := s.deps.chunk(c.pack.emb.Tokenizer(), r.Text, c.spec.Chunking.WindowTokens, c.spec.Chunking.OverlapTokens)
+			if err != nil {
+				return nil, fmt.Errorf("server: chunk document %q: %w", r.ID, err)
+			}
 			if len(sp) > 0 {
 				for _, p := range sp {
 					r.Passages = append(r.Passages, store.Passage{Start: p.Start, End: p.End})
-					texts = append(texts, passageText(r.Title, r.Text[p.Start:p.End]))
+					// The window alone: a title prefix could push it past the model's
+					// max tokens and make the reported offsets lie.
+					texts = append(texts, r.Text[p.Start:p.End])
 					owner = append(owner, i)
 					spans = append(spans, p)
 				}
@@ -234,10 +239,6 @@ func (s *Server) embedDocuments(ctx context.Context, c *collection, recs []store
 	}
 	return truncated, nil
 }
-
-// passageText is what the model embeds for one window of a chunked document: the
-// title gives every window the document's context.
-func passageText(title, window string) string { return lexicalText(title, window) }
 
 // commit writes recs durably, then updates the maps and indexes, all under writeMu so
 // that concurrent upserts of one id reach the indexes in commit order.

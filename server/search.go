@@ -324,7 +324,7 @@ func (c *collection) hasPassages() bool {
 
 // vectorFilter turns a filter into the index's form; the caller holds c.mu for reading.
 func (c *collection) vectorFilter(f filterNode) *index.Filter {
-	if len(c.docs) <= keySetMaxDocs {
+	if len(c.docs) <= c.keySetMax {
 		keys := map[uint64]struct{}{}
 		for k, ref := range c.keys {
 			if f.match(ref.doc.meta) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/instructd/instructd/embed"
 	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/index/lexical"
 )
@@ -13,7 +14,15 @@ func defaultDeps() deps {
 			return index.New(index.Config{Dimension: dim, Metric: metric, M: p.M, EfConstruction: p.EfConstruction, EfSearch: p.EfSearch})
 		},
 		loadIndex: index.Load,
-		newText:   func() textIndex { return lexical.New(lexical.Options{}) },
+		chunk: func(tok embed.Tokenizer, text string, window, overlap int) ([]span, error) {
+			spans, err := embed.Chunk(tok, text, window, overlap)
+			out := make([]span, len(spans))
+			for i, sp := range spans {
+				out[i] = span{Start: sp.Start, End: sp.End}
+			}
+			return out, err
+		},
+		newText: func() textIndex { return lexical.New(lexical.Options{}) },
 		loadText: func(path string) (textIndex, error) {
 			ix, err := lexical.Load(path)
 			if err != nil {

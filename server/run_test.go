@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestRunServesAndShutsDown(t *testing.T) {
+	dir := t.TempDir()
+	ts := openTest(t, dir, newFakeEmbedder("fake/model"), func(c *Config) { c.Addr = freeAddr(t) })
+	mustCreate(t, ts, "c", CollectionSpec{})
+	mustUpsert(t, ts, "c", Document{ID: "a", Text: "x"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ts.Server, func(s *Server) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(w, "ready=%v", s.Ready())
+			})
+		})
+	}()
+	url := "http://" + ts.cfg.Addr + "/"
+	var body string
+	for i := 0; i < 200; i++ {
+		resp, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if body != "ready=true" {
+		t.Fatalf("body %q", body)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if ts.Ready() {
+		t.Fatal("ready after shutdown")
+	}
+	// The shutdown snapshot was written.
+	if _, ok := readGeneration(snapshotPaths(dir, "c")[2]); !ok {
+		t.Fatal("no snapshot at shutdown")
+	}
+}
+
+func TestRunListenError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Addr = ln.Addr().String()
+	if err := Run(context.Background(), cfg, func(*Server) http.Handler { return http.NotFoundHandler() }); err == nil {
+		t.Fatal("Run on a busy address succeeded")
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.ModelPacks = []string{"missing"}
+	if _, err := openWith(context.Background(), cfg, testDeps(nil)); err == nil {
+		t.Fatal("open with a missing pack succeeded")
+	}
+	cfg.ModelPacks = nil
+	cfg.Limits.MaxK = -1
+	if _, err := openWith(context.Background(), cfg, testDeps(nil)); err == nil {
+		t.Fatal("open with a negative limit succeeded")
+	}
+	cfg.Limits.MaxK = 0
+	s, err := openWith(context.Background(), cfg, testDeps(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	if got := s.Limits(); got != DefaultLimits() {
+		t.Fatalf("limits %+v", got)
+	}
+}
