@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/instructd/instructd/internal/testenv"
 )
 
 func readTokenizerFixture(t testing.TB, name string) []byte {
@@ -438,4 +440,41 @@ func BenchmarkEncode(b *testing.B) {
 			b.ReportMetric(float64(tokens), "tokens/op")
 		})
 	}
+}
+
+// BenchmarkEncodeWordNet tokenizes the first 5,000 documents of the generated WordNet
+// corpus ("title: text", as gen-golden.js samples them) per iteration, at 256 tokens.
+func BenchmarkEncodeWordNet(b *testing.B) {
+	tok := newFixtureTokenizer(b, "bert-base-uncased.json", 256)
+	f, err := os.Open(testenv.WordNetCorpus(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var docs []string
+	size := 0
+	dec := json.NewDecoder(f)
+	for len(docs) < 5000 {
+		var d struct{ Title, Text string }
+		if err := dec.Decode(&d); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, d.Title+": "+d.Text)
+		size += len(docs[len(docs)-1])
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	tokens := 0
+	for b.Loop() {
+		tokens = 0
+		for _, d := range docs {
+			enc, err := tok.Encode(d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tokens += len(enc.IDs)
+		}
+	}
+	b.ReportMetric(float64(tokens)/float64(len(docs)), "tokens/doc")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(docs)), "ns/doc")
 }
