@@ -347,3 +347,10 @@ func indexOpts(k int, key uint64) index.SearchOptions {
 }
 
 func sleepMillis(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }
+
+func removeIfExists(p string) error {
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -275,6 +274,8 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 }
 
 // dense searches the vector index for n documents; the caller holds c.mu for reading.
+// In a chunked collection several windows of one document collapse into one hit, so it
+// fetches passageOverfetch·n windows, and more while that yields fewer than n documents.
 func (c *collection) dense(ctx context.Context, qvec []float32, n int, p *searchPlan) ([]candidate, error) {
 	chunked := c.hasPassages()
 	fetch := n
@@ -285,36 +286,39 @@ func (c *collection) dense(ctx context.Context, qvec []float32, n int, p *search
 	if p.filter != nil {
 		opts.Filter = c.vectorFilter(p.filter)
 	}
-	res, err := c.vec.Search(ctx, qvec, opts)
-	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	for {
+		opts.K = fetch
+		res, err := c.vec.Search(ctx, qvec, opts)
+		if err != nil {
 			return nil, fmt.Errorf("server: search %q: %w", c.name, err)
 		}
-		return nil, fmt.Errorf("server: search %q: %w", c.name, err)
-	}
-	out := make([]candidate, 0, len(res))
-	var seen map[*docEntry]bool
-	if chunked {
-		seen = map[*docEntry]bool{}
-	}
-	for _, r := range res {
-		ref, ok := c.keys[r.Key]
-		if !ok {
-			continue // written to the index but not yet mapped, or just deleted
-		}
+		out := make([]candidate, 0, min(len(res), n))
+		var seen map[*docEntry]bool
 		if chunked {
-			// Results come best first: the first window of a document is its best.
-			if seen[ref.doc] {
-				continue
+			seen = map[*docEntry]bool{}
+		}
+		for _, r := range res {
+			ref, ok := c.keys[r.Key]
+			if !ok {
+				continue // written to the index but not yet mapped, or just deleted
 			}
-			seen[ref.doc] = true
+			if chunked {
+				// Results come best first: the first window of a document is its best.
+				if seen[ref.doc] {
+					continue
+				}
+				seen[ref.doc] = true
+			}
+			out = append(out, candidate{doc: ref.doc, passage: ref.passage, score: r.Score})
+			if len(out) == n {
+				break
+			}
 		}
-		out = append(out, candidate{doc: ref.doc, passage: ref.passage, score: r.Score})
-		if len(out) == n {
-			break
+		if !chunked || len(out) == n || len(res) < fetch || fetch >= len(c.keys) {
+			return out, nil
 		}
+		fetch = min(fetch*passageOverfetch, len(c.keys))
 	}
-	return out, nil
 }
 
 // hasPassages reports whether any document is chunked (cheap: chunking is per collection).

@@ -1,0 +1,215 @@
+package server
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/instructd/instructd/internal/testenv"
+)
+
+// openReal opens a server with the real embed, index and lexical packages and the
+// generated test-tiny pack.
+func openReal(t *testing.T, dir string) *Server {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny")}
+	cfg.ORTLibrary = testenv.ORTLibrary(t)
+	cfg.Threads = 1
+	cfg.SnapshotInterval = 0
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open with test-tiny: %v", err)
+	}
+	return s
+}
+
+func TestRealPackEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openReal(t, dir)
+	if m := s.Models(); len(m) != 1 || m[0].ID != "instructd/test-tiny" || m[0].Dimension != 32 {
+		t.Fatalf("models: %+v", m)
+	}
+	if _, _, err := s.CreateCollection(ctx, "docs", CollectionSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateCollection(ctx, "chunked", CollectionSpec{Chunking: &ChunkingSpec{WindowTokens: 16, OverlapTokens: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("the quick brown fox jumps over the lazy dog ", 40)
+	docs := []Document{
+		{ID: "fox", Text: "the quick brown fox", Metadata: map[string]any{"animal": "fox"}},
+		{ID: "dog", Text: "a lazy dog sleeps", Metadata: map[string]any{"animal": "dog"}},
+		{ID: "long", Text: long},
+	}
+	res, err := s.Upsert(ctx, "docs", docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Upserted != 3 || !reflect.DeepEqual(res.Truncated, []string{"long"}) {
+		t.Fatalf("upsert: %+v", res)
+	}
+	if res, err := s.Upsert(ctx, "chunked", docs); err != nil || len(res.Truncated) != 0 {
+		t.Fatalf("chunked upsert: %+v %v", res, err)
+	}
+	fox, err := s.GetDocument(ctx, "docs", "fox")
+	if err != nil || len(fox.Vector) != 32 {
+		t.Fatalf("get: %+v %v", fox, err)
+	}
+	resp, err := s.Search(ctx, "docs", SearchRequest{Vector: fox.Vector, K: 3})
+	if err != nil || resp.Hits[0].ID != "fox" || resp.Hits[0].Score < 0.999 {
+		t.Fatalf("vector search: %+v %v", resp, err)
+	}
+	resp, err = s.Search(ctx, "docs", SearchRequest{Query: "lazy dog", K: 3, Filter: []byte(`{"animal": {"$ne": "fox"}}`), Mode: ModeHybrid})
+	if err != nil || len(resp.Hits) != 2 {
+		t.Fatalf("hybrid filtered search: %+v %v", resp, err)
+	}
+	for _, h := range resp.Hits {
+		if h.ID == "fox" {
+			t.Fatal("filter ignored")
+		}
+	}
+	resp, err = s.Search(ctx, "chunked", SearchRequest{Query: "quick brown fox", K: 3})
+	if err != nil || len(resp.Hits) != 3 {
+		t.Fatalf("chunked search: %+v %v", resp, err)
+	}
+	for _, h := range resp.Hits {
+		if h.Passage == nil || h.Text[h.Passage.Start:h.Passage.End] != h.Passage.Text {
+			t.Fatalf("hit %s: bad passage %+v", h.ID, h.Passage)
+		}
+	}
+	if _, err := s.Embed(ctx, EmbedRequest{Inputs: []string{"hi"}, Dimensions: 8, InputType: "query"}); err != nil {
+		t.Fatal(err)
+	}
+	want := searchAll(t, s, fox.Vector)
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s = openReal(t, dir)
+	defer s.Close(ctx)
+	for _, r := range []string{"missing", "stale", "corrupt"} {
+		if n := testutil.ToFloat64(s.metrics.rebuilds.WithLabelValues(r)); n != 0 {
+			t.Fatalf("%v rebuilds (%s) after a clean shutdown", n, r)
+		}
+	}
+	if got := searchAll(t, s, fox.Vector); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after reopen: %v, want %v", got, want)
+	}
+}
+
+func searchAll(t *testing.T, s *Server, v []float32) []string {
+	t.Helper()
+	var out []string
+	for _, coll := range []string{"docs", "chunked"} {
+		resp, err := s.Search(context.Background(), coll, SearchRequest{Vector: v, K: 10, Include: []string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range resp.Hits {
+			out = append(out, coll+"/"+h.ID)
+		}
+	}
+	return out
+}
+
+func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
+	// 6,000 vectors: the real index has moved to HNSW; its snapshot must reload, and a
+	// rebuild (snapshot removed) must answer the same.
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	cfg.SnapshotInterval = 0
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateCollection(ctx, "v", CollectionSpec{Dimension: 8}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	vec := func() []float32 {
+		v := make([]float32, 8)
+		for i := range v {
+			v[i] = rng.Float32()*2 - 1
+		}
+		return v
+	}
+	for b := 0; b < 12; b++ {
+		docs := make([]Document, 500)
+		for i := range docs {
+			docs[i] = Document{ID: "d" + itoa(b*500+i), Vector: vec(), Metadata: map[string]any{"b": b}}
+		}
+		if _, err := s.Upsert(ctx, "v", docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := make([][]float32, 20)
+	for i := range queries {
+		queries[i] = vec()
+	}
+	run := func(s *Server) [][]string {
+		var out [][]string
+		for _, q := range queries {
+			resp, err := s.Search(ctx, "v", SearchRequest{Vector: q, K: 10, Ef: 200, Include: []string{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, h := range resp.Hits {
+				ids = append(ids, h.ID)
+			}
+			out = append(out, ids)
+		}
+		return out
+	}
+	want := run(s)
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run(s); !reflect.DeepEqual(got, want) {
+		t.Fatal("results differ after loading the snapshot")
+	}
+	if info, _ := s.GetCollection(ctx, "v"); info.Count != 6000 || info.Index.Count != 6000 {
+		t.Fatalf("info after reload: %+v", info)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range snapshotPaths(dir, "v") {
+		_ = removeIfExists(p)
+	}
+	s, err = Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	got := run(s)
+	// A rebuilt HNSW graph may differ slightly; require high overlap.
+	var same, total int
+	for i := range got {
+		set := map[string]bool{}
+		for _, id := range want[i] {
+			set[id] = true
+		}
+		for _, id := range got[i] {
+			if set[id] {
+				same++
+			}
+		}
+		total += len(want[i])
+	}
+	if float64(same)/float64(total) < 0.95 {
+		t.Fatalf("rebuilt index overlaps the original in %d/%d results", same, total)
+	}
+}
