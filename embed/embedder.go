@@ -1,0 +1,475 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/instructd/instructd/models"
+)
+
+// Errors the Embedder returns; callers test them with errors.Is.
+var (
+	// ErrOverloaded means the queue is full and the call did not ask to wait (HTTP 429).
+	ErrOverloaded = errors.New("embed: overloaded: the embedding queue is full")
+	// ErrClosed means the Embedder was closed before or during the call.
+	ErrClosed = errors.New("embed: embedder is closed")
+	// ErrInvalidInput marks bad options or text the tokenizer rejects.
+	ErrInvalidInput = errors.New("embed: invalid input")
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultMaxBatchTokens = 16384
+	DefaultMaxBatchSize   = 256
+	DefaultMaxWait        = 2 * time.Millisecond
+	DefaultQueueSize      = 8192
+	DefaultCacheSize      = 4096
+)
+
+// submitPiece is how many texts a caller tokenizes before handing them to the batcher,
+// so that the model starts on a big call while the rest is still being tokenized.
+const submitPiece = 256
+
+// InputType says whether texts are queries or documents.
+type InputType string
+
+// Input types.
+const (
+	// Query texts get the pack's query template (or attention mode) and instruction.
+	Query InputType = "query"
+	// Document texts get the pack's document template.
+	Document InputType = "document"
+)
+
+// Options shape one Embed call.
+type Options struct {
+	// Type is Query or Document; empty means Document.
+	Type InputType
+	// Instruction overrides the pack's default instruction for queries: nil keeps the
+	// default, a pointer to "" embeds queries with no instruction.
+	Instruction *string
+	// Mode overrides the pack's instruction mode (template or attention); empty keeps it.
+	Mode models.InstructionMode
+	// Wait blocks on a full queue instead of failing with ErrOverloaded.
+	Wait bool
+}
+
+// Timings break down where an Embed call spent its time.
+type Timings struct {
+	// Tokenize is time spent tokenizing on the caller's goroutine.
+	Tokenize time.Duration
+	// Queue is time spent waiting for admission and for the model.
+	Queue time.Duration
+	// Infer is the wall time of the model batches that carried the call's texts.
+	Infer time.Duration
+}
+
+// Result is one vector per input text, in input order.
+type Result struct {
+	// Vectors holds one vector per text; callers own them.
+	Vectors [][]float32
+	// Tokens counts the tokens run through the model (cache hits count none).
+	Tokens int
+	// Truncated reports, per text, that it was cut to the pack's max tokens.
+	Truncated []bool
+	// Timings explains the call's latency.
+	Timings Timings
+}
+
+// Config tunes an Embedder. Zero fields take the defaults above, except CacheSize, whose
+// zero disables the cache: start from DefaultConfig to get every default.
+type Config struct {
+	// LibraryPath is the ONNX Runtime library; empty means ResolveLibrary's search.
+	LibraryPath string
+	// Runtime, when set, is used instead of opening one from LibraryPath; the caller
+	// keeps ownership and closes it after every Embedder that uses it.
+	Runtime *Runtime
+	// IntraOpThreads is ONNX Runtime's intra-op thread count; 0 means all cores.
+	IntraOpThreads int
+	// MaxBatchTokens caps a batch's padded size, longest × count.
+	MaxBatchTokens int
+	// MaxBatchSize caps the texts in one batch.
+	MaxBatchSize int
+	// MaxWait is how long a batch that is not full waits for more texts; negative: no wait.
+	MaxWait time.Duration
+	// QueueSize caps the texts admitted (waiting or in inference) across all callers.
+	QueueSize int
+	// CacheSize is the query cache's capacity in entries; 0 disables it.
+	CacheSize int
+	// Hooks receive measurements; nil fields are skipped.
+	Hooks Hooks
+	// Logger receives lifecycle messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns a Config with every default filled in, the cache included.
+func DefaultConfig() Config {
+	return Config{
+		IntraOpThreads: runtime.NumCPU(),
+		MaxBatchTokens: DefaultMaxBatchTokens,
+		MaxBatchSize:   DefaultMaxBatchSize,
+		MaxWait:        DefaultMaxWait,
+		QueueSize:      DefaultQueueSize,
+		CacheSize:      DefaultCacheSize,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	if c.IntraOpThreads <= 0 {
+		c.IntraOpThreads = runtime.NumCPU()
+	}
+	if c.MaxBatchTokens <= 0 {
+		c.MaxBatchTokens = DefaultMaxBatchTokens
+	}
+	if c.MaxBatchSize <= 0 {
+		c.MaxBatchSize = DefaultMaxBatchSize
+	}
+	switch {
+	case c.MaxWait == 0:
+		c.MaxWait = DefaultMaxWait
+	case c.MaxWait < 0:
+		c.MaxWait = 0
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = DefaultQueueSize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c
+}
+
+// Embedder turns texts into vectors with one model pack. It is safe for concurrent use:
+// every call goes through one dynamic batcher, so concurrent callers share batches.
+type Embedder struct {
+	cfg      Config
+	manifest models.Manifest
+	tok      Tokenizer
+	rt       *Runtime
+	ownsRT   bool
+	sess     *Session
+	dim      int
+	b        *batcher
+	cache    *queryCache
+	log      *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open loads the pack in packDir (manifest, tokenizer, ONNX session), runs a warm-up
+// batch that also checks the output dimension, and starts the batcher.
+func Open(ctx context.Context, packDir string, cfg Config) (*Embedder, error) {
+	return open(ctx, packDir, cfg, nil)
+}
+
+// open is Open with a hook that may adjust the manifest (tests use it to switch pooling).
+func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.Manifest)) (*Embedder, error) {
+	cfg = cfg.withDefaults()
+	pack, err := models.Load(packDir)
+	if err != nil {
+		return nil, fmt.Errorf("embed: open %s: %w", packDir, err)
+	}
+	m := pack.Manifest
+	if adjust != nil {
+		adjust(&m)
+	}
+	tok, err := LoadTokenizer(pack.TokenizerPath(), m.MaxTokens)
+	if err != nil {
+		return nil, fmt.Errorf("embed: open %s: %w", packDir, err)
+	}
+	e := &Embedder{cfg: cfg, manifest: m, tok: tok, rt: cfg.Runtime, log: cfg.Logger, cache: newQueryCache(cfg.CacheSize)}
+	if e.rt == nil {
+		if e.rt, err = OpenRuntime(cfg.LibraryPath); err != nil {
+			return nil, err
+		}
+		e.ownsRT = true
+	}
+	fail := func(err error) (*Embedder, error) {
+		if e.sess != nil {
+			e.sess.Close()
+		}
+		if e.ownsRT {
+			e.rt.Close()
+		}
+		return nil, err
+	}
+	e.sess, err = NewSession(e.rt, pack.ModelPath(), SessionOptions{OutputName: m.OutputName, IntraOpThreads: cfg.IntraOpThreads})
+	if err != nil {
+		return fail(err)
+	}
+	e.dim = m.Dimension
+	if d := e.sess.Dim(); d > 0 && e.dim > 0 && d != e.dim {
+		return fail(fmt.Errorf("embed: %s: model output has %d dims, manifest says %d", packDir, d, e.dim))
+	} else if e.dim <= 0 {
+		e.dim = d
+	}
+	if e.dim <= 0 {
+		return fail(fmt.Errorf("embed: %s: unknown output dimension", packDir))
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(fmt.Errorf("embed: open %s: %w", packDir, err))
+	}
+	start := time.Now()
+	if err := e.warmUp(); err != nil {
+		return fail(fmt.Errorf("embed: warm-up of %s: %w", packDir, err))
+	}
+	e.b = newBatcher(batchConfig{
+		maxTokens: cfg.MaxBatchTokens,
+		maxSize:   cfg.MaxBatchSize,
+		maxWait:   cfg.MaxWait,
+		queueSize: cfg.QueueSize,
+	}, e.infer, cfg.Hooks)
+	e.log.Info("embedder ready", "pack", m.Name, "dim", e.dim, "max_tokens", m.MaxTokens,
+		"threads", cfg.IntraOpThreads, "ort", e.rt.LibraryPath(), "warmup", time.Since(start))
+	return e, nil
+}
+
+// warmUp runs one small batch so that the first request does not pay for ONNX Runtime's
+// lazy initialisation, and so that a dimension mismatch fails Open, not a request.
+func (e *Embedder) warmUp() error {
+	enc, err := e.tok.Encode("warm up the embedding engine")
+	if err != nil {
+		return err
+	}
+	_, err = e.infer(batch{encs: []*Encoding{&enc}, states: []bool{false}, length: len(enc.IDs)})
+	return err
+}
+
+// infer is the batcher's model call: it runs the session and pools on the inference goroutine.
+func (e *Embedder) infer(b batch) ([][]float32, error) {
+	d := e.dim
+	states, err := e.sess.Run(b.encs, b.length, d)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([][]float32, len(b.encs))
+	rowSize := b.length * d
+	for i, enc := range b.encs {
+		row := states[i*rowSize : (i+1)*rowSize]
+		if b.states[i] {
+			outs[i] = append([]float32(nil), row[:len(enc.IDs)*d]...)
+			continue
+		}
+		v := make([]float32, d)
+		if err := Pool(v, row, enc.AttentionMask, d, e.manifest.Pooling); err != nil {
+			return nil, err
+		}
+		if e.manifest.Normalize {
+			Normalize(v)
+		}
+		outs[i] = v
+	}
+	return outs, nil
+}
+
+// Manifest returns the pack's manifest.
+func (e *Embedder) Manifest() models.Manifest { return e.manifest }
+
+// Tokenizer returns the pack's tokenizer (for chunking and token counts).
+func (e *Embedder) Tokenizer() Tokenizer { return e.tok }
+
+// CacheStats reports the query cache's counters.
+func (e *Embedder) CacheStats() CacheStats { return e.cache.stats() }
+
+// Close stops the batcher (queued texts fail with ErrClosed; the running batch finishes),
+// waits for its goroutines, and releases the session and, if Open made it, the runtime.
+func (e *Embedder) Close() error {
+	e.closeOnce.Do(func() {
+		e.b.close()
+		errs := []error{e.sess.Close()}
+		if e.ownsRT {
+			errs = append(errs, e.rt.Close())
+		}
+		e.closeErr = errors.Join(errs...)
+	})
+	return e.closeErr
+}
+
+// call is one Embed call's resolved options.
+type call struct {
+	typ         InputType
+	mode        models.InstructionMode
+	instruction string
+}
+
+func (e *Embedder) resolve(opts Options) (call, error) {
+	c := call{typ: opts.Type, mode: opts.Mode}
+	if c.typ == "" {
+		c.typ = Document
+	}
+	if c.typ != Query && c.typ != Document {
+		return c, fmt.Errorf("%w: unknown input type %q (want query or document)", ErrInvalidInput, opts.Type)
+	}
+	if c.mode == "" {
+		c.mode = e.manifest.InstructionMode
+	}
+	if c.mode == "" {
+		c.mode = models.InstructionTemplate
+	}
+	if c.mode != models.InstructionTemplate && c.mode != models.InstructionAttention {
+		return c, fmt.Errorf("%w: unknown instruction mode %q (want template or attention)", ErrInvalidInput, c.mode)
+	}
+	c.instruction = e.manifest.DefaultInstruction
+	if opts.Instruction != nil {
+		c.instruction = *opts.Instruction
+	}
+	return c, nil
+}
+
+// Embed returns one vector per text. Documents get the pack's document template. Queries
+// get the instruction (Options.Instruction, else the pack's default) through the query
+// template, or, in attention mode, through instruction-query attention (see Attend); a
+// query with an empty instruction is embedded through the template in both modes. Query
+// vectors are cached. On a full queue Embed fails with ErrOverloaded unless opts.Wait.
+func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Result, error) {
+	c, err := e.resolve(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts))}
+	if len(texts) == 0 {
+		return res, nil
+	}
+	if c.typ == Document {
+		inputs := make([]string, len(texts))
+		for i, t := range texts {
+			inputs[i] = RenderDocument(e.manifest.DocumentTemplate, t)
+		}
+		r, err := e.run(ctx, inputs, false, opts.Wait)
+		if err != nil {
+			return Result{}, err
+		}
+		e.cfg.Hooks.request(r.Timings)
+		return r, nil
+	}
+
+	// Queries: serve what the cache has, embed the rest.
+	var missing []int
+	keys := make([]cacheKey, len(texts))
+	for i, t := range texts {
+		keys[i] = cacheKey{pack: e.manifest.Name, mode: c.mode, template: e.manifest.QueryTemplate, instruction: c.instruction, text: t}
+		if v, ok := e.cache.get(keys[i]); ok {
+			e.cfg.Hooks.cacheHit()
+			res.Vectors[i] = v
+			continue
+		}
+		if e.cache.capacity > 0 {
+			e.cfg.Hooks.cacheMiss()
+		}
+		missing = append(missing, i)
+	}
+	if len(missing) == 0 {
+		return res, nil
+	}
+	var r Result
+	if c.mode == models.InstructionAttention && c.instruction != "" {
+		r, err = e.embedAttention(ctx, c.instruction, texts, missing, opts.Wait)
+	} else {
+		inputs := make([]string, len(missing))
+		for j, i := range missing {
+			inputs[j] = RenderQuery(e.manifest.QueryTemplate, c.instruction, texts[i])
+		}
+		r, err = e.run(ctx, inputs, false, opts.Wait)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	for j, i := range missing {
+		res.Vectors[i] = r.Vectors[j]
+		res.Truncated[i] = r.Truncated[j]
+		e.cache.put(keys[i], r.Vectors[j])
+	}
+	res.Tokens, res.Timings = r.Tokens, r.Timings
+	e.cfg.Hooks.request(r.Timings)
+	return res, nil
+}
+
+// embedAttention embeds the instruction once and each missing query separately, both as
+// token vectors, and combines them with Attend. Result rows follow missing.
+func (e *Embedder) embedAttention(ctx context.Context, instruction string, texts []string, missing []int, wait bool) (Result, error) {
+	inputs := make([]string, 0, len(missing)+1)
+	inputs = append(inputs, instruction)
+	for _, i := range missing {
+		inputs = append(inputs, texts[i])
+	}
+	r, err := e.run(ctx, inputs, true, wait)
+	if err != nil {
+		return Result{}, err
+	}
+	inst := r.Vectors[0]
+	li := len(inst) / e.dim
+	out := Result{Vectors: make([][]float32, len(missing)), Truncated: make([]bool, len(missing)), Tokens: r.Tokens, Timings: r.Timings}
+	for j := range missing {
+		q := r.Vectors[j+1]
+		v, err := Attend(inst, li, q, len(q)/e.dim, e.dim)
+		if err != nil {
+			return Result{}, err
+		}
+		out.Vectors[j] = v
+		out.Truncated[j] = r.Truncated[j+1] || r.Truncated[0]
+	}
+	return out, nil
+}
+
+// run tokenizes inputs on the caller's goroutine and sends them through the batcher as
+// one request. A call bigger than the queue is admitted one queue-sized window at a time
+// (only the first window may fail with ErrOverloaded: later ones wait, the call having
+// been accepted). Within a window, texts are handed over in pieces so the model starts
+// early. With states set, the rows are token vectors instead of pooled vectors.
+func (e *Embedder) run(ctx context.Context, inputs []string, states bool, wait bool) (Result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // drops whatever is still queued if we return early
+	n := len(inputs)
+	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n)}
+	req := &request{ctx: ctx, reply: make(chan error, 1), out: res.Vectors, remaining: n}
+	start := time.Now()
+	for off := 0; off < n; {
+		w := min(e.cfg.QueueSize, n-off)
+		if err := e.b.admit(ctx, w, wait || off > 0); err != nil {
+			return Result{}, err
+		}
+		for p := off; p < off+w; p += submitPiece {
+			q := min(p+submitPiece, off+w)
+			t0 := time.Now()
+			entries := make([]*entry, q-p)
+			encs := make([]Encoding, q-p)
+			for i := p; i < q; i++ {
+				enc, err := e.tok.Encode(inputs[i])
+				if err == nil && len(enc.IDs) == 0 {
+					err = errors.New("no tokens")
+				}
+				if err != nil {
+					e.b.release(off + w - p)
+					return Result{}, fmt.Errorf("%w: text %d: %w", ErrInvalidInput, i, err)
+				}
+				encs[i-p] = enc
+				entries[i-p] = &entry{enc: &encs[i-p], states: states, req: req, idx: i}
+				res.Tokens += len(enc.IDs)
+				res.Truncated[i] = enc.Truncated
+			}
+			res.Timings.Tokenize += time.Since(t0)
+			e.b.enqueue(entries)
+		}
+		off += w
+	}
+	select {
+	case err := <-req.reply:
+		if err != nil {
+			return Result{}, err
+		}
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	req.mu.Lock()
+	res.Timings.Infer = req.infer
+	req.mu.Unlock()
+	res.Timings.Queue = max(time.Since(start)-res.Timings.Tokenize-res.Timings.Infer, 0)
+	return res, nil
+}
