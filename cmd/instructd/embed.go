@@ -96,7 +96,7 @@ func embedStream(ctx context.Context, e *embed.Embedder, opts embed.Options, in 
 		badMu.Unlock()
 	}
 
-	jobs := make(chan *embedJob, embedWorkers)   // to workers
+	jobs := make(chan *embedJob, embedWorkers)    // to workers
 	ordered := make(chan *embedJob, embedWorkers) // to the writer, in input order
 	var wg sync.WaitGroup
 	var readErr error
