@@ -30,8 +30,8 @@ type fakeHub struct {
 	mu          sync.Mutex
 	files       map[string]fakeFile // "org/name/revision/path"
 	ignoreRange bool
-	cutOnce     map[string]bool // path -> cut the body halfway on the next request
-	stallAfter  map[string]bool // path -> send half the body, then wait for the client to go away
+	cutOnce     map[string]bool   // path -> cut the body halfway on the next request
+	stallAfter  map[string]bool   // path -> send half the body, then wait for the client to go away
 	renamed     map[string]string // old repo -> new repo, answered with a 307 like the Hub
 	requests    []fakeRequest
 }

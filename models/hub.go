@@ -215,6 +215,13 @@ func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher has
 			total = resp.ContentLength
 		}
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0:
+		if resp.Header.Get("Content-Range") == fmt.Sprintf("bytes */%d", offset) {
+			// The partial file is already whole (an earlier pull died before renaming it).
+			sum := hex.EncodeToString(hasher.Sum(nil))
+			if want := etagSHA256(first); want == "" || strings.EqualFold(want, sum) {
+				return sum, false, nil
+			}
+		}
 		return "", true, h.restart(f, hasher, path, "range not satisfiable")
 	default:
 		return "", false, h.statusError(path, resp)

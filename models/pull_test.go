@@ -368,3 +368,28 @@ func TestPullRefusesConcurrentPull(t *testing.T) {
 		t.Fatalf("pull after the lock is gone: %v", err)
 	}
 }
+
+func TestPullCompletesAWholePartialFile(t *testing.T) {
+	h := newFakeHub(t)
+	model, _ := bgeRepo(h)
+	dest := filepath.Join(t.TempDir(), "pack")
+	staging := filepath.Join(filepath.Dir(dest), ".pack.pull")
+	if err := os.MkdirAll(staging, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(staging, ModelFile+".part"), model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Manifest.Files[ModelFile] != sha(model) {
+		t.Error("model checksum differs")
+	}
+	for _, r := range h.log() {
+		if strings.HasPrefix(r.Path, "/cdn/") && strings.HasSuffix(r.Path, "model.onnx") && r.Range == "" {
+			t.Errorf("the whole model was downloaded again")
+		}
+	}
+}
