@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -116,22 +117,22 @@ func (r *Report) row(mode, run, id string, ranking []string, j Judgments) QueryR
 
 // WriteTable prints the modes side by side, one metric per row.
 func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s (%s, %d queries, k=%d)\t", r.Dataset, r.Format, r.Queries, r.K)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	cells := []string{fmt.Sprintf("%s (%s, %d queries, k=%d)", r.Dataset, r.Format, r.Queries, r.K)}
 	for _, m := range r.Modes {
-		fmt.Fprintf(tw, "%s\t", m.Mode)
+		cells = append(cells, m.Mode)
 	}
-	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	line := func(name string, get func(ModeReport) (float64, bool)) {
-		fmt.Fprintf(tw, "%s\t", name)
+		cells := []string{name}
 		for _, m := range r.Modes {
 			if v, ok := get(m); ok {
-				fmt.Fprintf(tw, "%.4f\t", v)
+				cells = append(cells, fmt.Sprintf("%.4f", v))
 			} else {
-				fmt.Fprint(tw, "-\t")
+				cells = append(cells, "-")
 			}
 		}
-		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	prefix := ""
 	if r.Format == FormatFollowIR {
