@@ -125,7 +125,7 @@ func (t *BertTokenizer) EncodeWith(text string, addSpecialTokens bool) (Encoding
 		budget -= t.tmpl.numSpecial()
 	}
 	s := t.scratch.Get().(*scratch)
-	defer t.scratch.Put(s)
+	defer t.release(s)
 	s.toks = s.toks[:0]
 
 	// Right truncation keeps the first tokens, so tokenizing can stop one token past
@@ -134,23 +134,7 @@ func (t *BertTokenizer) EncodeWith(text string, addSpecialTokens bool) (Encoding
 	if t.truncateLeft {
 		limit = -1
 	}
-	for pos := 0; pos < len(text); {
-		start, end, id := t.added.next(text, pos)
-		if start < 0 {
-			start = len(text)
-		}
-		if t.encodeSegment(s, text, pos, start, limit) {
-			break
-		}
-		if start == len(text) {
-			break
-		}
-		s.toks = append(s.toks, token{id: id, start: int32(start), end: int32(end)})
-		pos = end
-		if limit >= 0 && len(s.toks) >= limit {
-			break
-		}
-	}
+	t.encodeText(s, text, limit)
 
 	toks, truncated := s.toks, len(s.toks) > budget
 	if truncated {
@@ -163,11 +147,26 @@ func (t *BertTokenizer) EncodeWith(text string, addSpecialTokens bool) (Encoding
 	return t.tmpl.build(toks, addSpecialTokens, truncated), nil
 }
 
-// encodeSegment normalizes, pre-tokenizes and word-pieces text[lo:hi], a stretch
-// without added tokens, appending to s.toks. It reports whether s.toks reached limit.
+// maxPooledBytes bounds the buffers kept for reuse: one huge text (a long document
+// under left truncation) must not pin its buffers in the pool.
+const maxPooledBytes = 1 << 20
+
+// release returns s to the pool unless one huge text grew its buffers.
+func (t *BertTokenizer) release(s *scratch) {
+	if cap(s.toks)*12+cap(s.runes)*4+cap(s.word)+cap(s.orig)*8 > maxPooledBytes {
+		return
+	}
+	t.scratch.Put(s)
+}
+
+// encodeText splits text at added tokens, then normalizes, pre-tokenizes and
+// word-pieces the stretches between them, appending to s.toks; it stops once s.toks
+// holds limit tokens (limit < 0: never). Added tokens are looked for inline, at each
+// character start whose first byte can begin one, so the work stays proportional to the
+// text actually consumed, which matters when a long document is truncated.
 // The working slices live in locals while it runs: stores into them then need no GC
 // write barriers, which showed up at 15% of the profile when kept in *scratch.
-func (t *BertTokenizer) encodeSegment(s *scratch, text string, lo, hi, limit int) bool {
+func (t *BertTokenizer) encodeText(s *scratch, text string, limit int) {
 	toks, runes, word, orig := s.toks, s.runes, s.word[:0], s.orig[:0]
 	nchars := 0
 	flush := func() {
@@ -187,7 +186,19 @@ func (t *BertTokenizer) encodeSegment(s *scratch, text string, lo, hi, limit int
 	fastASCII := t.norm != nil && t.norm.cleanText
 	lower := t.norm != nil && t.norm.lowercase
 	stopped := false
-	for i := lo; i < hi; {
+	for i := 0; i < len(text); {
+		if t.added.first[text[i]] {
+			if id, n, ok := t.added.match(text[i:]); ok {
+				flush()
+				toks = append(toks, token{id: id, start: int32(i), end: int32(i + n)})
+				i += n
+				if limit >= 0 && len(toks) >= limit {
+					stopped = true
+					break
+				}
+				continue
+			}
+		}
 		r, size := rune(text[i]), 1
 		span := [2]int32{int32(i), int32(i + 1)}
 		if r < utf8.RuneSelf && fastASCII {
@@ -210,7 +221,7 @@ func (t *BertTokenizer) encodeSegment(s *scratch, text string, lo, hi, limit int
 			}
 		} else {
 			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(text[i:hi])
+				r, size = utf8.DecodeRuneInString(text[i:])
 				span[1] = int32(i + size)
 			}
 			i += size
@@ -249,7 +260,6 @@ func (t *BertTokenizer) encodeSegment(s *scratch, text string, lo, hi, limit int
 		flush()
 	}
 	s.toks, s.runes, s.word, s.orig = toks, runes, word, orig
-	return limit >= 0 && len(toks) >= limit
 }
 
 // addedToken is an entry of tokenizer.json's added_tokens, matched on the raw text.
@@ -258,8 +268,9 @@ type addedToken struct {
 	id      int32
 }
 
-// addedMatcher finds added tokens in raw text, leftmost-longest and case-sensitive,
-// as HF's AddedVocabulary does for tokens with normalized=false.
+// addedMatcher finds added tokens in raw text, case-sensitive and longest first; tried
+// at each position from left to right, that is HF's leftmost-longest match for tokens
+// with normalized=false.
 type addedMatcher struct {
 	tokens []addedToken // longest first
 	first  [256]bool    // first bytes of the tokens
@@ -274,20 +285,12 @@ func newAddedMatcher(tokens []addedToken) addedMatcher {
 	return m
 }
 
-// next returns the leftmost-longest added token in text at or after from, or start -1.
-func (m *addedMatcher) next(text string, from int) (start, end int, id int32) {
-	if len(m.tokens) == 0 {
-		return -1, -1, 0
-	}
-	for i := from; i < len(text); i++ {
-		if !m.first[text[i]] {
-			continue
-		}
-		for _, tk := range m.tokens {
-			if strings.HasPrefix(text[i:], tk.content) {
-				return i, i + len(tk.content), tk.id
-			}
+// match returns the longest added token that text starts with.
+func (m *addedMatcher) match(text string) (id int32, n int, ok bool) {
+	for _, tk := range m.tokens {
+		if strings.HasPrefix(text, tk.content) {
+			return tk.id, len(tk.content), true
 		}
 	}
-	return -1, -1, 0
+	return 0, 0, false
 }
