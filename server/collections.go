@@ -181,8 +181,8 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.Ready() {
-		return CollectionInfo{}, false, fmt.Errorf("server: create collection: %w", ErrUnavailable)
+	if s.closed.Load() {
+		return CollectionInfo{}, false, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
 	if c, ok := s.colls[name]; ok {
 		if !reflect.DeepEqual(c.spec, norm) {
@@ -241,6 +241,9 @@ func newCollection(name string, info storedInfo, p *pack, vec index.Index, text 
 
 // collection returns a live collection or ErrNotFound.
 func (s *Server) collection(name string) (*collection, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
 	s.mu.RLock()
 	c, ok := s.colls[name]
 	s.mu.RUnlock()
@@ -279,6 +282,9 @@ func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo
 
 // ListCollections describes every collection, sorted by name.
 func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
 	s.mu.RLock()
 	cs := make([]*collection, 0, len(s.colls))
 	for _, c := range s.colls {
@@ -295,6 +301,9 @@ func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) 
 
 // DeleteCollection removes a collection, its documents and its snapshot files.
 func (s *Server) DeleteCollection(ctx context.Context, name string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.colls[name]

@@ -35,6 +35,7 @@ type Server struct {
 	colls map[string]*collection
 
 	ready     atomic.Bool
+	closed    atomic.Bool // set by Close: requests get ErrUnavailable
 	closeOnce sync.Once
 	closeErr  error
 	snapStop  chan struct{}
@@ -116,6 +117,7 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.ready.Store(false)
+		s.closed.Store(true)
 		if s.snapStop != nil {
 			close(s.snapStop)
 			<-s.snapDone

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -56,6 +57,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	}
 	if ts.Ready() {
 		t.Fatal("ready after shutdown")
+	}
+	if _, err := ts.GetCollection(context.Background(), "c"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("after shutdown: %v, want ErrUnavailable", err)
 	}
 	// The shutdown snapshot was written.
 	if _, ok := readGeneration(snapshotPaths(dir, "c")[2]); !ok {
