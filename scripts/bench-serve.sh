@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# bench-serve: the HTTP server under load, on loopback (see scripts/bench/serve/main.go).
+#  (a) NDJSON ingest docs/s of DOCS WordNet documents vs in-process embedding of the same
+#      texts with the same pack, in the same run (target: ratio ≥ 0.9);
+#  (b) search qps and p50/p99 at concurrency 1, 8, 32: vector queries on a vector-only
+#      collection of VEC_DOCS pre-computed VEC_DIM-d vectors, and unique text queries on the
+#      WordNet collection;
+#  (c) text queries offered open-loop at 2× the saturation rate for OVERLOAD: status codes
+#      (429 expected, no 5xx but 503) and the server's RSS (max, and whether it plateaus).
+# Bounded: each search run lasts DURATION; the whole script takes a few minutes on 2 cores.
+#
+# Usage: scripts/bench-serve.sh   (env: DOCS=20000 VEC_DOCS=100000 VEC_DIM=384 DURATION=10s
+#                                  OVERLOAD=20s PACK=models/test-minilm PORT=18090)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DOCS=${DOCS:-20000}
+VEC_DOCS=${VEC_DOCS:-100000}
+VEC_DIM=${VEC_DIM:-384}
+DURATION=${DURATION:-10s}
+OVERLOAD=${OVERLOAD:-20s}
+PACK=${PACK:-models/test-minilm}
+PORT=${PORT:-18090}
+export CGO_ENABLED=1
+export INSTRUCTD_ORT_LIB=${INSTRUCTD_ORT_LIB:-$ROOT/.deps/onnxruntime/libonnxruntime.so.1}
+log() { printf 'bench-serve: %s\n' "$*" >&2; }
+
+for f in testdata/generated/wordnet.jsonl "$PACK/instructd.json" "$INSTRUCTD_ORT_LIB"; do
+  [ -e "$f" ] || { log "$f is missing: run \`make setup\`"; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/instructd-bench-serve.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "building bin/instructd and the load generator"
+go build -o bin/instructd ./cmd/instructd
+go build -o "$WORK/loadgen" ./scripts/bench/serve
+
+log "starting the server on 127.0.0.1:$PORT with $PACK (log: $WORK/serve.log)"
+bin/instructd serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" \
+  --log-level warn --max-docs-per-request 10000 >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; log "server exited"; exit 1; }
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { log "server not ready"; exit 1; }
+
+"$WORK/loadgen" --server "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --pack "$PACK" \
+  --ort "$INSTRUCTD_ORT_LIB" --docs "$DOCS" --vec-docs "$VEC_DOCS" --vec-dim "$VEC_DIM" \
+  --duration "$DURATION" --overload "$OVERLOAD"
