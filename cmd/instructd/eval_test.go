@@ -228,3 +228,30 @@ func TestDefaultEvalCollection(t *testing.T) {
 		}
 	}
 }
+
+func TestEvalCommandInProcess(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := evalMain(context.Background(), []string{
+		"--dataset", fixture(t), "--modes", "dense,lexical,hybrid",
+		"--model", testenv.Pack(t, "test-tiny"), "--ort-lib", testenv.ORTLibrary(t),
+		"--data-dir", t.TempDir(),
+	}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("eval: %v\nstderr: %s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var rep eval.Report
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last stdout line: %v\n%s", err, stdout.String())
+	}
+	// Without --server the corpus is always ingested; every mode finds each query's
+	// relevant documents among the 8 (k = 100 covers the whole corpus).
+	if rep.Ingested != 8 || rep.Queries != 3 || len(rep.Modes) != 3 {
+		t.Fatalf("summary %+v", rep)
+	}
+	for _, m := range rep.Modes {
+		if m.Scores.Recall100 != 1 || m.PMRR == nil {
+			t.Errorf("mode %s: %+v", m.Mode, m)
+		}
+	}
+}
