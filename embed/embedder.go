@@ -283,7 +283,10 @@ func (e *Embedder) CacheStats() CacheStats { return e.cache.stats() }
 func (e *Embedder) Close() error {
 	e.closeOnce.Do(func() {
 		e.b.close()
-		errs := []error{e.sess.Close()}
+		var errs []error
+		if e.sess != nil {
+			errs = append(errs, e.sess.Close())
+		}
 		if e.ownsRT {
 			errs = append(errs, e.rt.Close())
 		}
