@@ -39,6 +39,9 @@ func runSearch(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("need --collection and a QUERY")
 	}
+	if *k < 1 {
+		return fmt.Errorf("--k must be at least 1, got %d", *k)
+	}
 	req := server.SearchRequest{Query: query, K: *k, Mode: *mode, Include: []string{"title", "text"}}
 	isSet := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { isSet[f.Name] = true })

@@ -19,15 +19,51 @@ import (
 	"github.com/instructd/instructd/server"
 )
 
+// serveSettings is everything `instructd serve` parsed from flags and environment.
+type serveSettings struct {
+	cfg         server.Config
+	opts        api.Options
+	logFormat   string
+	logLevel    string
+	healthcheck bool
+}
+
 // runServe parses flags (each with an INSTRUCTD_* environment equivalent; a flag beats
 // the environment, which beats the default), builds server.Config and runs the server
 // until SIGINT/SIGTERM cancels ctx.
 func runServe(ctx context.Context, args []string) error {
-	cfg := server.DefaultConfig()
-	var opts api.Options
-	var logFormat, logLevel, trusted string
-	var ingestBatch int
-	var healthcheck bool
+	st, err := parseServe(args)
+	if err != nil {
+		return err
+	}
+	if st.healthcheck {
+		return checkHealth(ctx, st.cfg.Addr)
+	}
+	cfg, opts := st.cfg, st.opts
+	log, err := newLogger(os.Stderr, st.logFormat, st.logLevel)
+	if err != nil {
+		return err
+	}
+	cfg.Logger, opts.Logger = log, log
+	for i, p := range cfg.ModelPacks {
+		if cfg.ModelPacks[i], err = resolvePack(p); err != nil {
+			return err
+		}
+	}
+	if len(cfg.ModelPacks) > 0 {
+		warnIfNotSemantic(os.Stderr, log, cfg.ModelPacks[0])
+	} else {
+		log.Warn("no model pack given (--model / INSTRUCTD_MODELS): only vector-only collections will work")
+	}
+	return server.Run(ctx, cfg, func(s *server.Server) http.Handler { return api.NewRouter(s, opts) })
+}
+
+// parseServe reads serve's flags over the INSTRUCTD_* environment over the defaults.
+func parseServe(args []string) (serveSettings, error) {
+	st := serveSettings{cfg: server.DefaultConfig(), logFormat: "text", logLevel: "info"}
+	cfg, opts := &st.cfg, &st.opts
+	opts.RequestTimeout = 60 * time.Second
+	var trusted string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	e := &envFlags{fs: fs, secret: map[string]bool{}}
 	e.str(&cfg.Addr, "addr", "ADDR", "listen address host:port")
@@ -40,9 +76,8 @@ func runServe(ctx context.Context, args []string) error {
 	e.bool(&cfg.MetricsPublic, "metrics-public", "METRICS_PUBLIC", "serve /metrics without an API key")
 	e.dur(&cfg.SnapshotInterval, "snapshot-interval", "SNAPSHOT_INTERVAL", "period of index snapshots (0: only at shutdown)")
 	e.dur(&cfg.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", "how long a graceful shutdown may drain requests")
-	logFormat, logLevel = "text", "info"
-	e.str(&logFormat, "log-format", "LOG_FORMAT", "log format: json or text")
-	e.str(&logLevel, "log-level", "LOG_LEVEL", "log level: debug, info, warn or error")
+	e.str(&st.logFormat, "log-format", "LOG_FORMAT", "log format: json or text")
+	e.str(&st.logLevel, "log-level", "LOG_LEVEL", "log level: debug, info, warn or error")
 	e.int64(&cfg.Limits.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", "largest JSON request body")
 	e.int(&cfg.Limits.MaxLineBytes, "max-line-bytes", "MAX_LINE_BYTES", "longest NDJSON line")
 	e.int(&cfg.Limits.MaxDocsPerRequest, "max-docs-per-request", "MAX_DOCS_PER_REQUEST", "most documents in one JSON upsert body")
@@ -54,48 +89,25 @@ func runServe(ctx context.Context, args []string) error {
 	e.int(&cfg.Embedding.MaxBatchSize, "max-batch-size", "MAX_BATCH_SIZE", "most texts in one embedding batch (0: embed's default)")
 	e.dur(&cfg.Embedding.MaxWait, "max-wait", "MAX_WAIT", "how long the batcher waits to fill a batch (0: embed's default)")
 	e.int(&cfg.Embedding.QueueSize, "queue-size", "QUEUE_SIZE", "texts waiting to be embedded before searches get 429 (0: embed's default)")
-	e.int(&cfg.Embedding.CacheSize, "cache-size", "CACHE_SIZE", "query embeddings kept in an LRU cache (0: off)")
-	opts.RequestTimeout = 60 * time.Second
+	e.int(&cfg.Embedding.CacheSize, "cache-size", "CACHE_SIZE", "query embeddings kept in an LRU cache (0: embed's default)")
 	e.dur(&opts.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", "deadline of non-streaming requests")
-	e.int(&ingestBatch, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")
+	e.int(&opts.IngestBatchDocs, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")
 	e.str(&opts.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "take the client address for logs from this header (e.g. X-Real-IP); off by default")
 	e.str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs allowed to set --client-ip-header")
-	fs.BoolVar(&healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
+	fs.BoolVar(&st.healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return st, err
 	}
 	if err := errors.Join(e.errs...); err != nil {
-		return err
+		return st, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if healthcheck {
-		return checkHealth(ctx, cfg.Addr)
-	}
-	log, err := newLogger(os.Stderr, logFormat, logLevel)
-	if err != nil {
-		return err
-	}
-	cfg.Logger = log
-	for i, p := range cfg.ModelPacks {
-		if cfg.ModelPacks[i], err = resolvePack(p); err != nil {
-			return err
-		}
-	}
-	if len(cfg.ModelPacks) > 0 {
-		warnIfNotSemantic(os.Stderr, log, cfg.ModelPacks[0])
-	} else {
-		log.Warn("no model pack given (--model / INSTRUCTD_MODELS): only vector-only collections will work")
+		return st, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	opts.APIKeys = cfg.APIKeys
 	opts.MetricsPublic = cfg.MetricsPublic
-	opts.IngestBatchDocs = ingestBatch
-	opts.Logger = log
-	if trusted != "" {
-		opts.TrustedProxies = splitList(trusted)
-	}
-	return server.Run(ctx, cfg, func(s *server.Server) http.Handler { return api.NewRouter(s, opts) })
+	opts.TrustedProxies = splitList(trusted)
+	return st, nil
 }
 
 // resolvePack turns a pack argument into a directory: an existing directory as is,
