@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/segment"
-	"github.com/kljensen/snowball/english"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -59,8 +60,10 @@ func normalizeWord(w string, typ int) string {
 	if w == "" || isStopWord(w) {
 		return ""
 	}
-	if isLatinWord(w) {
-		w = english.Stem(w, true)
+	if isLatinWord(w) && len(w) > 2 {
+		env := snowballstem.NewEnv(w)
+		english.Stem(env)
+		w = env.Current()
 	}
 	return w
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/internal/testenv"
 )
 
@@ -48,7 +49,9 @@ func BenchmarkBuildWordNet(b *testing.B) {
 }
 
 // BenchmarkSearchWordNet runs top-10 queries (glosses of other documents, so
-// several common terms each) against the full WordNet index.
+// several common terms each) against the full WordNet index. Its peer,
+// exhaustive, computes the same BM25 scores by scanning every document, so the
+// ratio between the two is the inverted index's gain on this machine.
 func BenchmarkSearchWordNet(b *testing.B) {
 	docs := loadWordNet(b)
 	ix := New(Options{})
@@ -59,10 +62,50 @@ func BenchmarkSearchWordNet(b *testing.B) {
 	for i := 0; i < len(docs) && len(queries) < cap(queries); i += len(docs) / cap(queries) {
 		queries = append(queries, docs[i])
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		_ = ix.Search(queries[i%len(queries)], 10, nil)
+	b.Run("inverted", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_ = ix.Search(queries[i%len(queries)], 10, nil)
+		}
+	})
+	b.Run("exhaustive-peer", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_ = exhaustiveSearch(ix, queries[i%len(queries)], 10)
+		}
+	})
+}
+
+// exhaustiveSearch scores every document without the postings: the brute-force
+// reference for the benchmark (and, in TestExhaustiveAgrees, for correctness).
+func exhaustiveSearch(ix *Index, query string, k int) []index.Result {
+	qtf := queryTerms(Analyze(query))
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := len(ix.ids)
+	avgdl := float64(ix.totalLen) / float64(n)
+	k1, bb := ix.opts.K1, ix.opts.B
+	top := newTopK(k)
+	for id := range ix.docs {
+		d := &ix.docs[id]
+		if !d.live {
+			continue
+		}
+		score, hit := 0.0, false
+		for _, q := range qtf {
+			for _, t := range d.terms {
+				if t.term == q.term {
+					f := float64(t.tf)
+					df := len(ix.postings[q.term].docs)
+					score += float64(q.tf) * idf(n, df) * f * (k1 + 1) / (f + k1*(1-bb+bb*float64(d.length)/avgdl))
+					hit = true
+					break
+				}
+			}
+		}
+		if hit {
+			top.push(index.Result{Key: d.key, Score: float32(score)})
+		}
 	}
+	return top.sorted()
 }
 
 // BenchmarkAnalyzeWordNet is the analyzer alone, the floor under both of the above.

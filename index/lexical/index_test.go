@@ -191,23 +191,51 @@ func randomCorpus(rng *rand.Rand, n int) []string {
 	return out
 }
 
+// dump is the index's content in a form independent of dense ids.
+func dump(ix *Index) (postings map[string]map[uint64]uint32, lengths map[uint64]int) {
+	postings = map[string]map[uint64]uint32{}
+	for term, p := range ix.postings {
+		if p.term != term || len(p.docs) != len(p.tfs) || len(p.docs) == 0 {
+			panic("broken posting list " + term)
+		}
+		m := map[uint64]uint32{}
+		for i, id := range p.docs {
+			m[ix.docs[id].key] = p.tfs[i]
+		}
+		postings[term] = m
+	}
+	lengths = map[uint64]int{}
+	for key, id := range ix.ids {
+		if !ix.docs[id].live || ix.docs[id].key != key {
+			panic("broken id map")
+		}
+		lengths[key] = ix.docs[id].length
+	}
+	return postings, lengths
+}
+
 // equalIndexes compares everything that scoring depends on.
 func equalIndexes(t *testing.T, got, want *Index) {
 	t.Helper()
-	if got.Len() != want.Len() || got.totalLen != want.totalLen || len(got.postings) != len(want.postings) {
-		t.Fatalf("stats differ: len %d/%d total %d/%d terms %d/%d",
-			got.Len(), want.Len(), got.totalLen, want.totalLen, len(got.postings), len(want.postings))
+	if got.Len() != want.Len() || got.totalLen != want.totalLen {
+		t.Fatalf("stats differ: len %d/%d total %d/%d", got.Len(), want.Len(), got.totalLen, want.totalLen)
 	}
-	for term, p := range want.postings {
-		q, ok := got.postings[term]
-		if !ok || !reflect.DeepEqual(p.tf, q.tf) || p.term != q.term {
-			t.Fatalf("postings of %q differ", term)
+	gp, gl := dump(got)
+	wp, wl := dump(want)
+	if !reflect.DeepEqual(gp, wp) {
+		t.Fatalf("postings differ")
+	}
+	if !reflect.DeepEqual(gl, wl) {
+		t.Fatalf("document lengths differ")
+	}
+	live := 0
+	for _, d := range got.docs {
+		if d.live {
+			live++
 		}
 	}
-	for k, d := range want.docs {
-		if g, ok := got.docs[k]; !ok || g.length != d.length {
-			t.Fatalf("doc %d differs", k)
-		}
+	if live+len(got.free) != len(got.docs) || live != got.Len() {
+		t.Fatalf("dense ids leak: %d live + %d free != %d", live, len(got.free), len(got.docs))
 	}
 	for _, q := range []string{"apple", "banana cherry", "fig grape kiwi lemon", "quince quince olive"} {
 		a, b := got.Search(q, 20, nil), want.Search(q, 20, nil)
@@ -295,4 +323,20 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 	equalIndexes(t, ix, buildIndex(want))
+}
+
+func TestExhaustiveAgrees(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	ix := New(Options{})
+	for i, s := range randomCorpus(rng, 400) {
+		ix.Upsert(uint64(i), s)
+	}
+	for i := 0; i < 100; i += 3 {
+		ix.Delete(uint64(i))
+	}
+	for _, q := range randomCorpus(rng, 30) {
+		if got, want := ix.Search(q, 15, nil), exhaustiveSearch(ix, q, 15); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Search(%q) = %v, exhaustive %v", q, got, want)
+		}
+	}
 }

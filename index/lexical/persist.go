@@ -28,6 +28,8 @@ import (
 // Document lengths, postings and the total length are rebuilt on load (a
 // document's length is the sum of its tfs).
 //
+// Dense internal ids are not stored: they are reassigned in key order on load.
+//
 // ⚠️ When adding fields to Index or document, extend this format and bump the magic.
 const (
 	snapshotMagic = "INSTLEX1"
@@ -71,8 +73,8 @@ func (ix *Index) encode() []byte {
 	for i, t := range terms {
 		ids[t] = uint64(i)
 	}
-	keys := make([]uint64, 0, len(ix.docs))
-	for k := range ix.docs {
+	keys := make([]uint64, 0, len(ix.ids))
+	for k := range ix.ids {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
@@ -87,7 +89,7 @@ func (ix *Index) encode() []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
-		doc := ix.docs[k]
+		doc := &ix.docs[ix.ids[k]]
 		b = binary.LittleEndian.AppendUint64(b, k)
 		b = binary.AppendUvarint(b, uint64(len(doc.terms)))
 		for _, t := range doc.terms {
@@ -188,7 +190,7 @@ func decode(data []byte) (*Index, error) {
 		}
 		prevKey = key
 		nd := r.count(2)
-		doc := &document{terms: make([]termFreq, 0, nd)}
+		doc := document{key: key, live: true, terms: make([]termFreq, 0, nd)}
 		seen := make(map[uint64]struct{}, nd)
 		for j := 0; j < nd && r.err == nil; j++ {
 			id, tf := r.uvarint(), r.uvarint()
@@ -203,7 +205,7 @@ func decode(data []byte) (*Index, error) {
 			doc.length += int(tf)
 		}
 		if r.err == nil {
-			ix.addLocked(key, doc)
+			ix.addLocked(doc)
 		}
 	}
 	if r.err != nil {

@@ -6,11 +6,47 @@ import (
 	"github.com/instructd/instructd/index"
 )
 
+// accumulator is per-search scratch: a score per dense document id, a
+// filter verdict per id, and the ids touched (so only those are reset).
+type accumulator struct {
+	scores  []float64
+	state   []uint8 // 0 untouched, 1 scoring, 2 filtered out
+	touched []uint32
+}
+
+const (
+	untouched uint8 = iota
+	scoring
+	filtered
+)
+
+func (ix *Index) getAccumulator(n int) *accumulator {
+	acc, _ := ix.scratch.Get().(*accumulator)
+	if acc == nil {
+		acc = &accumulator{}
+	}
+	if len(acc.scores) < n {
+		acc.scores = make([]float64, n)
+		acc.state = make([]uint8, n)
+	}
+	return acc
+}
+
+func (ix *Index) putAccumulator(acc *accumulator) {
+	for _, id := range acc.touched {
+		acc.scores[id] = 0
+		acc.state[id] = untouched
+	}
+	acc.touched = acc.touched[:0]
+	ix.scratch.Put(acc)
+}
+
 // Search returns up to k documents by BM25 score against query (see the
 // package doc for the formula), best first, ties broken by ascending key.
 // Only documents sharing at least one term with the query are returned.
 // allow, when non-nil, restricts the results to keys for which it returns true;
-// it is called under the index's read lock and must not call back into ix.
+// it is called at most once per candidate, under the index's read lock, and
+// must not call back into ix. Filtering does not change the statistics.
 func (ix *Index) Search(query string, k int, allow func(key uint64) bool) []index.Result {
 	if k <= 0 {
 		return nil
@@ -22,45 +58,44 @@ func (ix *Index) Search(query string, k int, allow func(key uint64) bool) []inde
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	n := len(ix.docs)
+	n := len(ix.ids)
 	if n == 0 {
 		return nil
 	}
 	avgdl := float64(ix.totalLen) / float64(n)
 	k1, b := ix.opts.K1, ix.opts.B
+	acc := ix.getAccumulator(len(ix.docs))
+	defer ix.putAccumulator(acc)
 
-	scores := make(map[uint64]float64)
-	var denied map[uint64]struct{}
 	for _, q := range qtf {
 		p, ok := ix.postings[q.term]
 		if !ok {
 			continue
 		}
-		w := float64(q.tf) * idf(n, len(p.tf))
-		for key, tf := range p.tf {
-			if allow != nil {
-				if _, seen := scores[key]; !seen {
-					if _, no := denied[key]; no {
-						continue
-					}
-					if !allow(key) {
-						if denied == nil {
-							denied = make(map[uint64]struct{})
-						}
-						denied[key] = struct{}{}
-						continue
-					}
+		w := float64(q.tf) * idf(n, len(p.docs))
+		for i, id := range p.docs {
+			switch acc.state[id] {
+			case filtered:
+				continue
+			case untouched:
+				acc.touched = append(acc.touched, id)
+				if allow != nil && !allow(ix.docs[id].key) {
+					acc.state[id] = filtered
+					continue
 				}
+				acc.state[id] = scoring
 			}
-			dl := float64(ix.docs[key].length)
-			f := float64(tf)
-			scores[key] += w * f * (k1 + 1) / (f + k1*(1-b+b*dl/avgdl))
+			f := float64(p.tfs[i])
+			dl := float64(ix.docs[id].length)
+			acc.scores[id] += w * f * (k1 + 1) / (f + k1*(1-b+b*dl/avgdl))
 		}
 	}
 
 	top := newTopK(k)
-	for key, s := range scores {
-		top.push(index.Result{Key: key, Score: float32(s)})
+	for _, id := range acc.touched {
+		if acc.state[id] == scoring {
+			top.push(index.Result{Key: ix.docs[id].key, Score: float32(acc.scores[id])})
+		}
 	}
 	return top.sorted()
 }
@@ -72,8 +107,7 @@ func idf(n, df int) float64 {
 
 // queryTerms counts repeated query terms, keeping first-seen order.
 func queryTerms(terms []string) []termFreq {
-	doc := newDocument(terms)
-	return doc.terms
+	return newDocument(0, terms).terms
 }
 
 // Matching returns the documents that contain every analyzed term of phrase
@@ -95,24 +129,26 @@ func (ix *Index) Matching(phrase string) map[uint64]struct{} {
 		if !ok {
 			return out
 		}
-		if len(lists) > 0 && len(p.tf) < len(lists[smallest].tf) {
+		if len(lists) > 0 && len(p.docs) < len(lists[smallest].docs) {
 			smallest = len(lists)
 		}
 		lists = append(lists, p)
 	}
-	for key := range lists[smallest].tf {
-		if containsAll(lists, key) {
-			out[key] = struct{}{}
+	candidates := make(map[uint32]int, len(lists[smallest].docs))
+	for _, id := range lists[smallest].docs {
+		candidates[id] = 0
+	}
+	for _, p := range lists {
+		for _, id := range p.docs {
+			if c, ok := candidates[id]; ok {
+				candidates[id] = c + 1
+			}
+		}
+	}
+	for id, c := range candidates {
+		if c == len(lists) {
+			out[ix.docs[id].key] = struct{}{}
 		}
 	}
 	return out
-}
-
-func containsAll(lists []*postingList, key uint64) bool {
-	for _, p := range lists {
-		if _, ok := p.tf[key]; !ok {
-			return false
-		}
-	}
-	return true
 }
