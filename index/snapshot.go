@@ -127,6 +127,11 @@ func Load(path string) (Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: load: %w", err)
 	}
+	return decode(path, data)
+}
+
+// decode builds an index from the bytes of a snapshot; path only names it in errors.
+func decode(path string, data []byte) (Index, error) {
 	h, body, err := verify(path, data)
 	if err != nil {
 		return nil, err

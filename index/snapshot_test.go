@@ -1,7 +1,10 @@
 package index
 
 import (
+	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -107,6 +110,19 @@ func writeSmall(t *testing.T, e engine) (string, []byte) {
 func expectCorrupt(t *testing.T, path, what string) {
 	t.Helper()
 	y, err := Load(path)
+	checkCorrupt(t, y, err, what)
+}
+
+// expectCorruptBytes decodes in memory (the exhaustive loops would spend their time in
+// file system calls otherwise; Load only adds os.ReadFile).
+func expectCorruptBytes(t *testing.T, data []byte, what string) {
+	t.Helper()
+	y, err := decode("mem", data)
+	checkCorrupt(t, y, err, what)
+}
+
+func checkCorrupt(t *testing.T, y Index, err error, what string) {
+	t.Helper()
 	if err == nil {
 		y.Close()
 		t.Fatalf("%s: Load succeeded", what)
@@ -127,17 +143,17 @@ func TestSnapshotCorruption(t *testing.T) {
 				for _, mask := range []byte{0x01, 0xff} {
 					copy(bad, good)
 					bad[i] ^= mask
-					if err := os.WriteFile(path, bad, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					expectCorrupt(t, path, "flip")
+					expectCorruptBytes(t, bad, "flip")
 				}
 			}
 			for n := 0; n < len(good); n++ {
+				expectCorruptBytes(t, good[:n], "truncate")
+			}
+			for _, n := range []int{0, 10, len(good) / 2, len(good) - 1} {
 				if err := os.WriteFile(path, good[:n], 0o644); err != nil {
 					t.Fatal(err)
 				}
-				expectCorrupt(t, path, "truncate")
+				expectCorrupt(t, path, "truncate file")
 			}
 			if err := os.WriteFile(path, append(append([]byte{}, good...), 0), 0o644); err != nil {
 				t.Fatal(err)
@@ -222,5 +238,43 @@ func TestSnapshotLarge(t *testing.T) {
 			t.Fatal(err)
 		}
 		expectCorrupt(t, path, "truncate")
+	}
+}
+
+// TestSnapshotForgedChecksum damages every byte of small snapshots and then repairs the
+// checksum, as a hostile or buggy writer could: Load must either fail with ErrCorrupt
+// or return an index that answers searches without crashing.
+func TestSnapshotForgedChecksum(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			_, good := writeSmall(t, e)
+			bad := make([]byte, len(good))
+			end := len(good) - snapFooterLen
+			q := []float32{1, 2, 3, 4}
+			loaded := 0
+			for i := 0; i < end; i++ {
+				for _, mask := range []byte{0x01, 0xff} {
+					copy(bad, good)
+					bad[i] ^= mask
+					binary.LittleEndian.PutUint32(bad[end:], crc32.Checksum(bad[:end], castagnoli))
+					y, err := decode("mem", bad)
+					if err != nil {
+						if !errors.Is(err, ErrCorrupt) {
+							t.Fatalf("byte %d: err = %v, want ErrCorrupt", i, err)
+						}
+						continue
+					}
+					loaded++
+					for _, f := range []*Filter{nil, {Keys: map[uint64]struct{}{1: {}, 2: {}}}, {Allow: func(k uint64) bool { return k%2 == 0 }}} {
+						if _, err := y.Search(context.Background(), q, SearchOptions{K: 5, Filter: f}); err != nil &&
+							!errors.Is(err, ErrInvalidVector) {
+							t.Fatalf("byte %d: search on a forged snapshot: %v", i, err)
+						}
+					}
+					y.Close()
+				}
+			}
+			t.Logf("%d of %d forged snapshots loaded (vector or label bytes changed)", loaded, 2*end)
+		})
 	}
 }
