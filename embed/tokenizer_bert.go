@@ -3,6 +3,7 @@ package embed
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -111,8 +112,8 @@ func (t *BertTokenizer) Tokens(ids []int64) []string {
 	return out
 }
 
-// Encode tokenizes text with special tokens and truncation to MaxLength. It never
-// fails on user data: invalid UTF-8 bytes are treated as U+FFFD.
+// Encode tokenizes text with special tokens and truncation to MaxLength. Invalid UTF-8
+// bytes are read as U+FFFD; the only error is a text over 2 GiB.
 func (t *BertTokenizer) Encode(text string) (Encoding, error) {
 	return t.EncodeWith(text, true)
 }
@@ -120,6 +121,9 @@ func (t *BertTokenizer) Encode(text string) (Encoding, error) {
 // EncodeWith is Encode with the special tokens optional; without them the whole
 // MaxLength budget goes to the text.
 func (t *BertTokenizer) EncodeWith(text string, addSpecialTokens bool) (Encoding, error) {
+	if len(text) > math.MaxInt32 {
+		return Encoding{}, fmt.Errorf("embed: text of %d bytes is too long to tokenize (offsets are 32-bit)", len(text))
+	}
 	budget := t.maxLength
 	if addSpecialTokens {
 		budget -= t.tmpl.numSpecial()
