@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -19,7 +21,10 @@ type evalHTTPBackend struct {
 
 // newEvalHTTPBackend returns a backend speaking to the server at base.
 func newEvalHTTPBackend(base, apiKey string) (*evalHTTPBackend, error) {
-	c, err := client.New(base, client.WithAPIKey(apiKey), client.WithHTTPClient(&http.Client{Timeout: 10 * time.Minute}))
+	// No client-side timeout: a streamed ingest lasts as long as the corpus takes; ctx
+	// (SIGINT) stops everything, and the server bounds each search itself.
+	c, err := client.New(base, client.WithAPIKey(apiKey), client.WithIngestBatch(eval.DefaultBatchSize),
+		client.WithHTTPClient(&http.Client{}))
 	if err != nil {
 		return nil, fmt.Errorf("eval: --server: %w", err)
 	}
@@ -33,13 +38,48 @@ func (b *evalHTTPBackend) EnsureCollection(ctx context.Context, name string) err
 	})
 }
 
+// Ingest streams docs as NDJSON (the streaming form is exempt from the server's request
+// timeout and body cap); the server commits them in batches of eval.DefaultBatchSize and
+// acknowledges each, which drives progress. Any rejected document fails the ingest.
 func (b *evalHTTPBackend) Ingest(ctx context.Context, name string, docs []server.Document, progress func(done int)) error {
-	return eval.InBatches(ctx, docs, eval.DefaultBatchSize, progress, func(ctx context.Context, batch []server.Document) error {
-		return retryBusy(ctx, func() error {
-			_, err := b.c.Upsert(ctx, name, batch)
-			return err
-		})
+	pr, pw := io.Pipe()
+	written := make(chan struct{})
+	go func() { // owned here: Ingest waits for it below
+		defer close(written)
+		enc := json.NewEncoder(pw)
+		for i := range docs {
+			if err := enc.Encode(&docs[i]); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.Close()
+	}()
+	res, err := b.c.IngestNDJSON(ctx, name, pr, func(p client.Progress) {
+		if progress != nil {
+			progress(p.ThroughLine)
+		}
 	})
+	pr.CloseWithError(errors.New("eval: ingest ended")) // unblocks the writer if the server stopped reading
+	<-written
+	if err != nil {
+		return fmt.Errorf("eval: ingest into %q: %w", name, err)
+	}
+	if res.FailedCount > 0 {
+		first := ""
+		if len(res.Failed) > 0 {
+			f := res.Failed[0]
+			first = fmt.Sprintf(" (first: line %d, id %q: %s)", f.Line, f.ID, f.Error)
+		}
+		return fmt.Errorf("eval: ingest into %q: the server rejected %d of %d documents%s", name, res.FailedCount, len(docs), first)
+	}
+	if res.Upserted != len(docs) {
+		return fmt.Errorf("eval: ingest into %q: the server stored %d of %d documents", name, res.Upserted, len(docs))
+	}
+	if progress != nil {
+		progress(len(docs))
+	}
+	return nil
 }
 
 func (b *evalHTTPBackend) Search(ctx context.Context, name string, req server.SearchRequest) ([]server.SearchHit, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -61,17 +62,31 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusNotFound, "no such collection")
 			return
 		}
-		var body struct {
-			Documents []server.Document `json:"documents"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.Documents) > eval.DefaultBatchSize {
-			fail(http.StatusBadRequest, "bad documents body")
+		// The NDJSON stream: one progress line per batch of 256, then the summary. A document
+		// whose id starts with "reject" is refused.
+		if r.Header.Get("Content-Type") != "application/x-ndjson" || r.URL.Query().Get("batch") != "256" {
+			fail(http.StatusBadRequest, "want an NDJSON stream with ?batch=256")
 			return
 		}
-		for _, d := range body.Documents {
-			coll[d.ID] = d
+		enc := json.NewEncoder(w)
+		sc := bufio.NewScanner(r.Body)
+		sc.Buffer(nil, 1<<20)
+		line, upserted := 0, 0
+		var failed []map[string]any
+		for sc.Scan() {
+			line++
+			var d server.Document
+			if err := json.Unmarshal(sc.Bytes(), &d); err != nil || strings.HasPrefix(d.ID, "reject") {
+				failed = append(failed, map[string]any{"line": line, "id": d.ID, "error": "rejected"})
+			} else {
+				coll[d.ID] = d
+				upserted++
+			}
+			if line%256 == 0 {
+				enc.Encode(map[string]int{"committed": upserted, "through_line": line, "failed_count": len(failed)})
+			}
 		}
-		json.NewEncoder(w).Encode(server.UpsertResult{Upserted: len(body.Documents)})
+		enc.Encode(map[string]any{"done": true, "upserted": upserted, "through_line": line, "failed": failed, "failed_count": len(failed)})
 	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "search":
 		coll, ok := f.collections[parts[0]]
 		if !ok {
@@ -206,6 +221,23 @@ func TestEvalCommandErrors(t *testing.T) {
 		{"stray argument", []string{"--dataset", fixture(t), "extra"}, "unexpected arguments"},
 		{"missing pack in-process", []string{"--dataset", fixture(t), "--model", filepath.Join(t.TempDir(), "nope")}, "model pack"},
 	}
+	rejecting := t.TempDir()
+	for name, body := range map[string]string{
+		"corpus.jsonl":   "{\"_id\":\"a\",\"text\":\"alpha\"}\n{\"_id\":\"reject-1\",\"text\":\"beta\"}\n",
+		"queries.jsonl":  "{\"_id\":\"1\",\"text\":\"alpha\"}\n",
+		"qrels/test.tsv": "1\ta\t1\n",
+	} {
+		os.MkdirAll(filepath.Join(rejecting, "qrels"), 0o755)
+		if err := os.WriteFile(filepath.Join(rejecting, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases = append(cases, struct {
+		name string
+		args []string
+		want string
+	}{"rejected document", []string{"--dataset", rejecting, "--server", srv.URL, "--api-key", "sesame", "--ingest"},
+		`rejected 1 of 2 documents (first: line 2, id "reject-1": rejected)`})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
