@@ -65,10 +65,19 @@ func (t *hfTokenizer) MaxLength() int { return t.maxLength }
 func (t *hfTokenizer) VocabSize() int { return int(t.tk.VocabSize()) }
 
 // Encode tokenizes text with special tokens and truncation to MaxLength. Offsets are
-// the Rust library's byte offsets (text with invalid UTF-8 is converted lossily first).
+// the Rust library's byte offsets. daulet passes text as a C string, so it ends at the
+// first NUL byte, and invalid UTF-8 is converted lossily first (offsets then shift).
 func (t *hfTokenizer) Encode(text string) (Encoding, error) {
 	e := t.tk.EncodeWithOptions(text, true, tokenizers.WithReturnAllAttributes())
-	n := len(e.IDs)
+	// tokenizer.json may ask for padding (all-MiniLM-L6-v2 pads to a multiple of 8);
+	// padding is the batcher's job, so padded positions (attention 0) are dropped.
+	keep := make([]int, 0, len(e.IDs))
+	for i := range e.IDs {
+		if i >= len(e.AttentionMask) || e.AttentionMask[i] != 0 {
+			keep = append(keep, i)
+		}
+	}
+	n := len(keep)
 	ints := make([]int64, 3*n)
 	enc := Encoding{
 		IDs:           ints[:n:n],
@@ -77,25 +86,29 @@ func (t *hfTokenizer) Encode(text string) (Encoding, error) {
 		Offsets:       make([][2]int, n),
 		SpecialTokens: make([]bool, n),
 	}
-	for i := range n {
-		enc.IDs[i] = int64(e.IDs[i])
+	for j, i := range keep {
+		enc.IDs[j] = int64(e.IDs[i])
+		enc.AttentionMask[j] = 1
 		if i < len(e.TypeIDs) {
-			enc.TypeIDs[i] = int64(e.TypeIDs[i])
-		}
-		if i < len(e.AttentionMask) {
-			enc.AttentionMask[i] = int64(e.AttentionMask[i])
+			enc.TypeIDs[j] = int64(e.TypeIDs[i])
 		}
 		if i < len(e.SpecialTokensMask) {
-			enc.SpecialTokens[i] = e.SpecialTokensMask[i] != 0
+			enc.SpecialTokens[j] = e.SpecialTokensMask[i] != 0
 		}
 		if i < len(e.Offsets) {
-			enc.Offsets[i] = [2]int{int(e.Offsets[i][0]), int(e.Offsets[i][1])}
+			enc.Offsets[j] = [2]int{int(e.Offsets[i][0]), int(e.Offsets[i][1])}
 		}
 	}
 	if n >= t.maxLength {
 		// Only a full-length encoding can have been cut: one more token of room tells.
-		ids, _ := t.probe.Encode(text, true)
-		enc.Truncated = len(ids) > t.maxLength
+		p := t.probe.EncodeWithOptions(text, true, tokenizers.WithReturnAttentionMask())
+		kept := 0
+		for _, m := range p.AttentionMask {
+			if m != 0 {
+				kept++
+			}
+		}
+		enc.Truncated = kept > t.maxLength
 	}
 	return enc, nil
 }
