@@ -59,8 +59,9 @@ func words(s string) map[string]bool {
 
 // triggers is read-only after package initialisation.
 var triggers = []trigger{
-	{re: rx(`(?:(?:that|which|who)\s+)?(?:do\s+not|don't|dont|does\s+not|doesn't|should\s+not|shouldn't|must\s+not|mustn't|never|cannot|can't|will\s+not|won't)\s+` +
-		`(?:(?:mention|include|discuss|cover|reference|contain|involve|return|show|retrieve|cite|use)s?|refers?\s+to|talks?\s+about|be\s+about|focus(?:es)?\s+on|bring\s+up|deals?\s+with)`),
+	{re: rx(`(?:(?:that|which|who|i|we)\s+)?(?:do\s+not|don't|dont|does\s+not|doesn't|should\s+not|shouldn't|must\s+not|mustn't|never|cannot|can't|will\s+not|won't)\s+` +
+		`(?:(?:mention|include|discuss|cover|reference|contain|involve|return|show|retrieve|cite|use)s?|refers?\s+to|talks?\s+about|be\s+about|focus(?:es)?\s+on|bring\s+up|deals?\s+with` +
+		`|want\s+to\s+(?:see|read|hear\s+about)|want)`),
 		instruction: anywhere, query: anywhere},
 	{re: rx(`without\s+(?:any\s+)?(?:mentioning|mentions?\s+of|discussing|discussion\s+of|referring\s+to|references?\s+to|talking\s+about|including|bringing\s+up|covering|involving)`),
 		instruction: anywhere, query: anywhere},
@@ -74,7 +75,9 @@ var triggers = []trigger{
 	{re: rx(`with\s+no`), instruction: anywhere, query: anywhere,
 		blockNext: words("further more less doubt one exception exceptions need problem problems way end limit")},
 	{re: rx(`without`), instruction: anywhere, query: clauseStart,
-		blockNext: words("a doubt question exception fail end any")},
+		blockNext: words("doubt question exception fail end limit delay")},
+	{re: rx(`nothing\s+(?:about|on|related\s+to|regarding|concerning|involving|mentioning|that\s+mentions?)`),
+		instruction: clauseStart, query: clauseStart},
 	{re: rx(`avoid(?:ing)?|ignor(?:e|ing)|skip(?:ping)?|disregard(?:ing)?`), instruction: clauseStart, query: clauseStart},
 	{re: rx(`not`), instruction: afterBreak, query: afterBreak,
 		blockNext: words("only just merely simply necessarily even always all every very too so quite yet sure to be because that as exactly much many more less least until in at for on with by from of if when where how what why who which whether really entirely")},
@@ -161,7 +164,7 @@ func extractFrom(text string, instruction bool) (string, []string) {
 			xEnd = m.end + loc[0]
 		}
 		x := text[m.end:xEnd]
-		if m.t.blockNext != nil && m.t.blockNext[strings.ToLower(firstWord(x))] {
+		if m.t.blockNext != nil && m.t.blockNext[firstContentWord(x)] {
 			continue
 		}
 		phrases := parsePhrases(x)
@@ -264,13 +267,29 @@ func skipSpaceBack(text string, i int) int {
 	return i
 }
 
-func firstWord(s string) string {
-	f := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
-	if len(f) == 0 {
-		return ""
+// firstContentWord is the first word of s after any articles, lowercased.
+func firstContentWord(s string) string {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		w = strings.ToLower(w)
+		if !determiners[w] {
+			return w
+		}
 	}
-	return f[0]
+	return ""
 }
+
+// determiners are skipped when looking at the first word of a phrase.
+var determiners = words("a an the any some")
+
+// notTopical lists first words of a phrase that make it a condition on time,
+// size or quantity ("before 2000", "longer than a page"), a judgement ("merely
+// similar", "irrelevant ones") or a bare reference to the results themselves
+// ("those that are merely similar") rather than a thing to exclude.
+var notTopical = words("before after since until during older newer earlier later than published written dated " +
+	"longer shorter more less fewer over under within prior " +
+	"relevant irrelevant similar related unrelated useful helpful necessary needed required important merely just only " +
+	"those these ones documents docs passages results texts articles pages anything something stuff things content " +
+	"information entries items sources answers hits it them this that")
 
 // parsePhrases splits X into alternatives, strips filler words and keeps the
 // phrases that are short and carry at least one index term.
@@ -278,7 +297,7 @@ func parsePhrases(x string) []string {
 	var out []string
 	for _, alt := range alternatives.Split(x, -1) {
 		p := cleanPhrase(alt)
-		if p == "" || len(strings.Fields(p)) > maxPhraseWords || len(lexical.Analyze(p)) == 0 {
+		if p == "" || len(strings.Fields(p)) > maxPhraseWords || notTopical[firstContentWord(p)] || len(lexical.Analyze(p)) == 0 {
 			continue
 		}
 		out = append(out, p)
