@@ -47,9 +47,6 @@ type collection struct {
 	vec     index.Index
 	text    textIndex // nil when no lexical index is wired in
 	deleted bool
-
-	// keySetMax is keySetMaxDocs (a field so tests can lower it).
-	keySetMax int
 }
 
 // docEntry is a document's in-memory footprint: what filters and key mapping need.
@@ -234,8 +231,6 @@ func newCollection(name string, info storedInfo, p *pack, vec index.Index, text 
 		docKeys: map[uint64]*docEntry{},
 		vec:     vec,
 		text:    text,
-
-		keySetMax: keySetMaxDocs,
 	}
 }
 

@@ -103,33 +103,6 @@ func TestFilterMalformed(t *testing.T) {
 	}
 }
 
-func TestFilterLargeCollectionUsesPredicate(t *testing.T) {
-	// Above keySetMax the index gets an Allow predicate; results must agree.
-	ts := newTest(t)
-	mustCreate(t, ts, "c", CollectionSpec{Dimension: 2})
-	c, _ := ts.collection("c")
-	c.keySetMax = 20
-	docs := make([]Document, 0, 30)
-	for i := 0; i < 30; i++ {
-		docs = append(docs, Document{ID: "d" + itoa(i), Vector: []float32{1, float32(i)}, Metadata: map[string]any{"i": i}})
-	}
-	mustUpsert(t, ts, "c", docs...)
-	f, err := parseFilter([]byte(`{"i": {"$in": [3, 7]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.mu.RLock()
-	vf := c.vectorFilter(f)
-	c.mu.RUnlock()
-	if vf.Keys != nil || vf.Allow == nil {
-		t.Fatal("large collection should filter by predicate")
-	}
-	ids := searchIDs(t, ts, "c", SearchRequest{Vector: []float32{0, 1}, K: 5, Filter: []byte(`{"i": {"$in": [3, 7]}}`)})
-	if !reflect.DeepEqual(ids, []string{"d7", "d3"}) {
-		t.Fatalf("filtered ids %v", ids)
-	}
-}
-
 func itoa(i int) string {
 	if i == 0 {
 		return "0"
