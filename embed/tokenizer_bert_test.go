@@ -478,3 +478,35 @@ func BenchmarkEncodeWordNet(b *testing.B) {
 	b.ReportMetric(float64(tokens)/float64(len(docs)), "tokens/doc")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(docs)), "ns/doc")
 }
+
+// TestAddedTokensLeftmostLongest checks HF's matching rule for added tokens: the
+// leftmost match wins, and at one position the longest.
+func TestAddedTokensLeftmostLongest(t *testing.T) {
+	tok, err := NewBertTokenizer(tinyTokenizerJSON(t, func(d map[string]any) {
+		plain := func(id int, content string) map[string]any {
+			return map[string]any{"id": id, "content": content, "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": false}
+		}
+		d["added_tokens"] = append(d["added_tokens"].([]any), plain(30, "<a>"), plain(31, "<a><b>"), plain(32, "xy"), plain(33, "yz!"))
+	}), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want []int64
+	}{
+		{"<a><b>", []int64{2, 31, 3}},              // longest at the same position
+		{"<a><c>", []int64{2, 30, 1, 1, 1, 3}},     // then "<", "c", ">": all [UNK] in the tiny vocab
+		{"xyz!", []int64{2, 32, 1, 10, 3}},         // leftmost "xy" wins over the longer, overlapping "yz!"
+		{"hello<a>world", []int64{2, 8, 30, 9, 3}}, // an added token splits words
+	}
+	for _, tt := range tests {
+		enc, err := tok.Encode(tt.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(enc.IDs, tt.want) {
+			t.Errorf("%q: ids %v (%q), want %v", tt.text, enc.IDs, tok.Tokens(enc.IDs), tt.want)
+		}
+	}
+}
