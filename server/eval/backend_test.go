@@ -3,6 +3,8 @@ package eval
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -102,4 +104,25 @@ func TestProgressBar(t *testing.T) {
 	NewProgressBar(nil, "x", 3).Update(1) // draws nothing, must not panic
 	var nilBar *ProgressBar
 	nilBar.Update(1)
+}
+
+func TestProgressBarPlainOnFiles(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewProgressBar(f, "search", 20)
+	for i := 1; i <= 20; i++ {
+		p.Update(i)
+	}
+	f.Close()
+	data, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One line per 10% step (the first update, 1/20, is 5% → step 0).
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 11 || lines[0] != "search 1/20 0%" || lines[10] != "search 20/20 100%" || strings.Contains(string(data), "\r") {
+		t.Errorf("plain progress:\n%s", data)
+	}
 }
