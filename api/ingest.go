@@ -18,13 +18,17 @@ import (
 	"github.com/instructd/instructd/server"
 )
 
-// NDJSON ingest, in two stages linked by a channel of capacity 1 (back-pressure):
+// NDJSON ingest, in stages linked by bounded hand-offs (back-pressure):
 //
 //	reader goroutine: lines → validate each → batches of IngestBatchDocs / IngestBatchBytes
-//	handler goroutine: batch → server.Upsert (returns after fsync) → progress line
+//	channel of capacity 1
+//	handler goroutine: up to IngestConcurrency (2) server.Upsert calls in flight, each on
+//	    its own goroutine; acknowledged strictly in order (progress line after each)
 //
-// so the next batch is decoded while the current one embeds, and a slow server slows
-// the reader, which stops reading the socket. A bad line fails alone, with its number.
+// so the next batch is decoded while the current one embeds, one batch embeds while the
+// previous one is written and fsynced, and a slow server slows the reader, which stops
+// reading the socket. Two batches in flight never share an id (the later waits), so the
+// last line for an id still wins. A bad line fails alone, with its number.
 
 // lineFailure reports one rejected line.
 type lineFailure struct {
@@ -107,21 +111,46 @@ func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name str
 
 	st := ingestSummary{Failed: []lineFailure{}, Truncated: []string{}}
 	var fatal error
-	for b := range batches {
+	var pending []*inflightBatch // oldest first, at most IngestConcurrency
+	// finish waits for the oldest in-flight batch and acknowledges it, in order.
+	finish := func() {
+		f := pending[0]
+		pending = pending[1:]
+		out := <-f.done
 		if fatal != nil {
-			continue // drain until the reader has stopped
+			return
 		}
-		if err := h.commitBatch(ctx, name, b, &st); err != nil {
-			fatal = err
+		if out.err != nil {
+			fatal = out.err
 			close(stop)
 			_ = rc.SetReadDeadline(time.Now()) // unblock a reader waiting on the socket
-			continue
+			return
 		}
+		h.mergeOutcome(&st, out)
 		if streaming {
 			if err := enc.Encode(ingestProgress{Committed: st.Upserted, ThroughLine: st.ThroughLine, FailedCount: st.FailedCount}); err == nil {
 				_ = rc.Flush()
 			}
 		}
+	}
+	for b := range batches {
+		if fatal != nil {
+			continue // drain until the reader has stopped
+		}
+		// Keep at most IngestConcurrency upserts in flight, and never two that share an
+		// id: the later one must win, so it waits for the earlier to commit.
+		for len(pending) > 0 && (len(pending) >= h.opts.IngestConcurrency || conflicts(pending, b)) {
+			finish()
+		}
+		if fatal != nil {
+			continue
+		}
+		f := &inflightBatch{ids: batchIDs(b), done: make(chan batchOutcome, 1)}
+		pending = append(pending, f)
+		go func() { f.done <- h.commitBatch(ctx, name, b) }()
+	}
+	for len(pending) > 0 {
+		finish()
 	}
 	wg.Wait()
 	if fatal == nil && readErr != nil {
@@ -251,22 +280,71 @@ func parseLine(line []byte, info *server.CollectionInfo, lim server.Limits) (ser
 // batchIndexRE finds the document index in a server InputError field: "documents[3].vector".
 var batchIndexRE = regexp.MustCompile(`^documents\[(\d+)\]\.?`)
 
+// inflightBatch is one Upsert running on its own goroutine; the handler waits for it.
+type inflightBatch struct {
+	ids  map[string]struct{}
+	done chan batchOutcome
+}
+
+// batchOutcome is what one committed batch adds to the summary.
+type batchOutcome struct {
+	upserted    int
+	truncated   []string
+	failures    []lineFailure
+	throughLine int
+	err         error // fatal: the stream stops
+}
+
+// batchIDs is the set of ids in b.
+func batchIDs(b ingestBatch) map[string]struct{} {
+	ids := make(map[string]struct{}, len(b.docs))
+	for _, d := range b.docs {
+		ids[d.ID] = struct{}{}
+	}
+	return ids
+}
+
+// conflicts reports whether b shares an id with a batch in flight.
+func conflicts(pending []*inflightBatch, b ingestBatch) bool {
+	for _, d := range b.docs {
+		for _, p := range pending {
+			if _, ok := p.ids[d.ID]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mergeOutcome adds a committed batch to the summary, capping the lists.
+func (h *handlers) mergeOutcome(st *ingestSummary, out batchOutcome) {
+	st.Upserted += out.upserted
+	for _, id := range out.truncated {
+		st.TruncatedCount++
+		if len(st.Truncated) < h.opts.MaxReportedFailures {
+			st.Truncated = append(st.Truncated, id)
+		}
+	}
+	for _, f := range out.failures {
+		st.FailedCount++
+		if len(st.Failed) < h.opts.MaxReportedFailures {
+			st.Failed = append(st.Failed, f)
+		}
+	}
+	st.ThroughLine = out.throughLine
+}
+
 // commitBatch upserts one batch. A validation error naming one document fails that
 // line and retries the rest; overload is retried with back-off; anything else is fatal.
-func (h *handlers) commitBatch(ctx context.Context, name string, b ingestBatch, st *ingestSummary) error {
-	failures := b.failures
+func (h *handlers) commitBatch(ctx context.Context, name string, b ingestBatch) batchOutcome {
+	out := batchOutcome{failures: b.failures, throughLine: b.throughLine}
 	docs, lines := b.docs, b.lines
 	backoff := 50 * time.Millisecond
 	for len(docs) > 0 {
 		res, err := h.svc.Upsert(ctx, name, docs)
 		if err == nil {
-			st.Upserted += res.Upserted
-			for _, id := range res.Truncated {
-				st.TruncatedCount++
-				if len(st.Truncated) < h.opts.MaxReportedFailures {
-					st.Truncated = append(st.Truncated, id)
-				}
-			}
+			out.upserted = res.Upserted
+			out.truncated = res.Truncated
 			break
 		}
 		var ie *server.InputError
@@ -274,37 +352,32 @@ func (h *handlers) commitBatch(ctx context.Context, name string, b ingestBatch, 
 			if m := batchIndexRE.FindStringSubmatch(ie.Field); m != nil {
 				if i, _ := strconv.Atoi(m[1]); i < len(docs) {
 					msg := strings.TrimPrefix(ie.Error(), m[0])
-					failures = append(failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: msg})
+					out.failures = append(out.failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: msg})
 					docs = append(docs[:i:i], docs[i+1:]...)
 					lines = append(lines[:i:i], lines[i+1:]...)
 					continue
 				}
 			}
 			for i := range docs { // the server did not say which one: the batch fails
-				failures = append(failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: ie.Error()})
+				out.failures = append(out.failures, lineFailure{Line: lines[i], ID: docs[i].ID, Error: ie.Error()})
 			}
 			break
 		}
 		if errors.Is(err, server.ErrOverloaded) {
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				out.err = ctx.Err()
+				return out
 			case <-time.After(backoff):
 			}
 			backoff = min(2*backoff, time.Second)
 			continue
 		}
-		return err
+		out.err = err
+		return out
 	}
-	sortFailures(failures)
-	for _, f := range failures {
-		st.FailedCount++
-		if len(st.Failed) < h.opts.MaxReportedFailures {
-			st.Failed = append(st.Failed, f)
-		}
-	}
-	st.ThroughLine = b.throughLine
-	return nil
+	sortFailures(out.failures)
+	return out
 }
 
 // sortFailures orders one batch's failures by line (insertion sort: batches are small

@@ -155,6 +155,11 @@ func TestIngestNDJSONUnknownCollection(t *testing.T) {
 	if !client.IsNotFound(err) {
 		t.Fatalf("want 404, got %v", err)
 	}
+	// A large body the server never reads must still come back as the 404.
+	_, err = e.cl.IngestNDJSON(context.Background(), "nope", &genReader{n: 300000}, nil)
+	if !client.IsNotFound(err) {
+		t.Fatalf("large stream: want 404, got %v", err)
+	}
 }
 
 func TestLineReader(t *testing.T) {
@@ -179,5 +184,22 @@ func TestLineReader(t *testing.T) {
 	want := []got{{"a", 1, false}, {"", 2, true}, {"", 3, false}, {"ccc", 4, false}}
 	if fmt.Sprint(all) != fmt.Sprint(want) {
 		t.Fatalf("got %+v want %+v", all, want)
+	}
+}
+
+func TestIngestNDJSONLastLineWinsAcrossBatches(t *testing.T) {
+	e := newTestEnv(t, Options{IngestBatchDocs: 2, IngestConcurrency: 2})
+	e.seed()
+	var b strings.Builder
+	for round := 0; round < 50; round++ {
+		fmt.Fprintf(&b, "{\"id\":\"dup\",\"text\":\"version %d\"}\n{\"id\":\"x%d\",\"text\":\"filler\"}\n{\"id\":\"y%d\",\"text\":\"filler\"}\n", round, round, round)
+	}
+	res, err := e.cl.IngestNDJSON(context.Background(), "c", strings.NewReader(b.String()), nil)
+	if err != nil || res.Upserted != 150 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	d, err := e.cl.GetDocument(context.Background(), "c", "dup")
+	if err != nil || d.Text != "version 49" {
+		t.Fatalf("the last line for an id must win: %+v %v", d, err)
 	}
 }

@@ -22,6 +22,9 @@ type Options struct {
 	IngestBatchDocs int
 	// IngestBatchBytes cuts an NDJSON batch early once its lines add up to this (default 8 MiB).
 	IngestBatchBytes int
+	// IngestConcurrency is how many NDJSON batches may be upserting at once (default 2):
+	// one embeds while the previous one is written and fsynced. Acks stay in order.
+	IngestConcurrency int
 	// MaxReportedFailures caps the failed-line and truncated-id lists of one ingest
 	// response (default 10,000); the counts stay exact.
 	MaxReportedFailures int
@@ -38,6 +41,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IngestBatchBytes <= 0 {
 		o.IngestBatchBytes = 8 << 20
+	}
+	if o.IngestConcurrency <= 0 {
+		o.IngestConcurrency = 2
 	}
 	if o.MaxReportedFailures <= 0 {
 		o.MaxReportedFailures = 10000

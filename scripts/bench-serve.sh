@@ -10,7 +10,7 @@
 # Bounded: each search run lasts DURATION; the whole script takes a few minutes on 2 cores.
 #
 # Usage: scripts/bench-serve.sh   (env: DOCS=20000 VEC_DOCS=100000 VEC_DIM=384 DURATION=10s
-#                                  OVERLOAD=20s PACK=models/test-minilm PORT=18090)
+#                                  OVERLOAD=20s PACK=models/test-minilm PORT=18090 QUEUE_SIZE=512)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,6 +21,9 @@ DURATION=${DURATION:-10s}
 OVERLOAD=${OVERLOAD:-20s}
 PACK=${PACK:-models/test-minilm}
 PORT=${PORT:-18090}
+# A short embedding queue makes 2× overload show as 429s within the run instead of as
+# ever-growing latency (ingest waits for room, so it is not affected).
+QUEUE_SIZE=${QUEUE_SIZE:-512}
 export CGO_ENABLED=1
 export INSTRUCTD_ORT_LIB=${INSTRUCTD_ORT_LIB:-$ROOT/.deps/onnxruntime/libonnxruntime.so.1}
 log() { printf 'bench-serve: %s\n' "$*" >&2; }
@@ -46,7 +49,7 @@ go build -o "$WORK/loadgen" ./scripts/bench/serve
 
 log "starting the server on 127.0.0.1:$PORT with $PACK (log: $WORK/serve.log)"
 bin/instructd serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" \
-  --log-level warn --max-docs-per-request 10000 >"$WORK/serve.log" 2>&1 &
+  --log-level warn --queue-size "$QUEUE_SIZE" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
   if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi

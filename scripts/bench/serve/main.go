@@ -78,6 +78,10 @@ func fail(err error) {
 	os.Exit(1)
 }
 
+func logResult(r searchResult) {
+	logf("    %.1f qps, p50 %v, p99 %v, %d errors", r.qps, r.p50, r.p99, r.errors)
+}
+
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench-serve: "+format+"\n", args...)
 }
@@ -101,24 +105,29 @@ func run(ctx context.Context, cfg config) error {
 	if rep.embedDocsPerSec, err = embedBaseline(ctx, cfg, docs); err != nil {
 		return err
 	}
+	logf("(a) in-process embedding: %.1f docs/s", rep.embedDocsPerSec)
 	logf("(a) NDJSON ingest of %d documents", len(docs))
 	if rep.ingestDocsPerSec, err = ingestText(ctx, cl, docs); err != nil {
 		return err
 	}
+	logf("(a) NDJSON ingest: %.1f docs/s (%.2f× in-process)", rep.ingestDocsPerSec, rep.ingestDocsPerSec/rep.embedDocsPerSec)
 	logf("(b) vector-only collection: %d × %d pre-computed vectors", cfg.vecDocs, cfg.vecDim)
 	vecRate, err := ingestVectors(ctx, cl, cfg)
 	if err != nil {
 		return err
 	}
 	rep.vecIngestPerSec = vecRate
+	logf("(b) vectors ingested at %.0f/s", vecRate)
 	queries := newQueryGen(docs, cfg.seed)
 	for _, c := range cfg.concurrency {
 		logf("(b) vector search, concurrency %d, %v", c, cfg.duration)
 		rep.search = append(rep.search, searchRun(ctx, cl, "bench_vec", "vector", c, cfg.duration, vectorQuery(cfg)))
+		logResult(rep.search[len(rep.search)-1])
 	}
 	for _, c := range cfg.concurrency {
 		logf("(b) text search, concurrency %d, %v", c, cfg.duration)
 		rep.search = append(rep.search, searchRun(ctx, cl, "bench_text", "text", c, cfg.duration, queries.textQuery))
+		logResult(rep.search[len(rep.search)-1])
 	}
 	saturation := 0.0
 	for _, s := range rep.search {
