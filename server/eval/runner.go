@@ -15,14 +15,19 @@ import (
 
 // Search modes a run may ask for.
 const (
-	ModeDense   = "dense"
+	// ModeDense searches by embedding similarity.
+	ModeDense = "dense"
+	// ModeLexical searches with the collection's BM25 index.
 	ModeLexical = "lexical"
-	ModeHybrid  = "hybrid"
+	// ModeHybrid fuses dense and lexical results.
+	ModeHybrid = "hybrid"
 )
 
 // Run names, for FollowIR's two instructions; a BEIR run has RunOG only.
 const (
-	RunOG      = "og"
+	// RunOG is the run under the query's (original) instruction.
+	RunOG = "og"
+	// RunChanged is FollowIR's run under the changed instruction.
 	RunChanged = "changed"
 )
 
