@@ -174,6 +174,12 @@ func TestMatching(t *testing.T) {
 		if !reflect.DeepEqual(keys, c.want) {
 			t.Errorf("Matching(%q) = %v, want %v", c.phrase, keys, c.want)
 		}
+		for key := uint64(0); key <= 5; key++ {
+			_, want := got[key]
+			if ix.ContainsTerms(key, Analyze(c.phrase)) != want {
+				t.Errorf("ContainsTerms(%d, %q) disagrees with Matching", key, c.phrase)
+			}
+		}
 	}
 }
 

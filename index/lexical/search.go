@@ -152,3 +152,33 @@ func (ix *Index) Matching(phrase string) map[uint64]struct{} {
 	}
 	return out
 }
+
+// ContainsTerms reports whether key's document contains every one of terms
+// (already analyzed, e.g. by Analyze). An unknown key or no terms give false.
+// For a handful of candidates this is cheaper than Matching, which lists every
+// matching document in the collection.
+func (ix *Index) ContainsTerms(key uint64, terms []string) bool {
+	if len(terms) == 0 {
+		return false
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	id, ok := ix.ids[key]
+	if !ok {
+		return false
+	}
+	doc := &ix.docs[id]
+	for _, t := range terms {
+		found := false
+		for _, dt := range doc.terms {
+			if dt.term == t {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

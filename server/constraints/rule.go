@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/index/lexical"
 )
 
 // DefaultPenalty is the Rule penalty used when a request does not set one: it
@@ -94,18 +95,49 @@ type Matcher interface {
 	Matching(phrase string) map[uint64]struct{}
 }
 
+// TermChecker is implemented by lexical.Index: checking the few candidates of
+// a search directly is cheaper than listing every matching document.
+type TermChecker interface {
+	// ContainsTerms reports whether key's document contains every one of the analyzed terms.
+	ContainsTerms(key uint64, terms []string) bool
+}
+
 // Violations returns a predicate reporting whether a key's document contains
 // any of the excluded phrases (every analyzed term of the phrase), or nil when
-// there is nothing to exclude. The sets are computed once, here.
+// nothing can violate (no phrases, or none with index terms). When m is also a
+// TermChecker the predicate asks it per key; otherwise the matching sets are
+// computed once, here.
 func Violations(m Matcher, exclude []string) func(key uint64) bool {
 	if m == nil || len(exclude) == 0 {
 		return nil
+	}
+	if tc, ok := m.(TermChecker); ok {
+		var phrases [][]string
+		for _, p := range exclude {
+			if terms := lexical.Analyze(p); len(terms) > 0 {
+				phrases = append(phrases, terms)
+			}
+		}
+		if len(phrases) == 0 {
+			return nil
+		}
+		return func(key uint64) bool {
+			for _, terms := range phrases {
+				if tc.ContainsTerms(key, terms) {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	bad := make(map[uint64]struct{})
 	for _, phrase := range exclude {
 		for k := range m.Matching(phrase) {
 			bad[k] = struct{}{}
 		}
+	}
+	if len(bad) == 0 {
+		return nil
 	}
 	return func(key uint64) bool {
 		_, ok := bad[key]

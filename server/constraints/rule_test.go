@@ -2,10 +2,13 @@ package constraints
 
 import (
 	"math"
+	"math/rand"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/index/lexical"
 )
 
 func keysOf(rs []index.Result) []uint64 {
@@ -119,4 +122,38 @@ func TestViolations(t *testing.T) {
 			t.Errorf("violates(%d) = %v, want %v", k, v(k), want)
 		}
 	}
+}
+
+// matchingOnly hides lexical.Index's ContainsTerms, forcing the Matching path.
+type matchingOnly struct{ ix *lexical.Index }
+
+func (m matchingOnly) Matching(p string) map[uint64]struct{} { return m.ix.Matching(p) }
+
+func TestViolationsBothPathsAgree(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	vocab := strings.Fields("Moses Aaron Egypt Pharaoh plague sea desert Sinai law tablets the of and")
+	ix := lexical.New(lexical.Options{})
+	for k := uint64(0); k < 300; k++ {
+		words := make([]string, 1+rng.Intn(8))
+		for i := range words {
+			words[i] = vocab[rng.Intn(len(vocab))]
+		}
+		ix.Upsert(k, strings.Join(words, " "))
+	}
+	for _, exclude := range [][]string{{"Moses"}, {"Moses's staff", "red sea"}, {"the Pharaoh of Egypt"}, {"the of"}, {"unicorn", "Sinai desert"}} {
+		direct, viaSets := orFalse(Violations(ix, exclude)), orFalse(Violations(matchingOnly{ix}, exclude))
+		for k := uint64(0); k < 310; k++ {
+			if direct(k) != viaSets(k) {
+				t.Fatalf("%q: key %d direct %v, via Matching %v", exclude, k, direct(k), viaSets(k))
+			}
+		}
+	}
+}
+
+// orFalse reads a nil predicate (nothing to exclude) as "violates nothing".
+func orFalse(f func(uint64) bool) func(uint64) bool {
+	if f == nil {
+		return func(uint64) bool { return false }
+	}
+	return f
 }
