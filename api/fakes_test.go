@@ -220,6 +220,10 @@ func (f *fakeService) Search(ctx context.Context, collection string, req server.
 	if f.panicOn != "" && req.Query == f.panicOn {
 		panic("fake: asked to panic")
 	}
+	if req.Query == "block until the deadline" {
+		<-ctx.Done()
+		return server.SearchResponse{}, fmt.Errorf("fake: %w", ctx.Err())
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(collection)

@@ -31,8 +31,8 @@ func limitBody(max func() int64) func(http.Handler) http.Handler {
 	}
 }
 
-// timeout gives non-streaming requests a deadline; handlers and the server watch
-// ctx.Done(), and a request that runs out answers 504. NDJSON streams are exempt.
+// timeout gives requests a deadline; handlers and the server watch ctx.Done(), and a
+// request that runs out answers 504. NDJSON streams are exempt.
 func timeout(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -11,7 +11,8 @@ type Options struct {
 	APIKeys []string
 	// MetricsPublic serves /metrics without an API key.
 	MetricsPublic bool
-	// RequestTimeout bounds non-streaming requests (default 60s); NDJSON ingest is exempt.
+	// RequestTimeout bounds requests (default 60s), except document upserts (JSON or
+	// NDJSON), which take as long as embedding takes.
 	RequestTimeout time.Duration
 	// ClientIPHeader, when set (e.g. "X-Real-IP"), takes the client address for logs from
 	// that header; off by default because any client can forge it.

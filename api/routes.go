@@ -60,8 +60,8 @@ func NewRouter(s Service, opts Options) http.Handler {
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(keys.middleware)
 		r.Use(limitBody(maxBody))
-		r.Use(timeout(opts.RequestTimeout))
 		r.Group(func(r chi.Router) {
+			r.Use(timeout(opts.RequestTimeout))
 			r.Use(jsonOnly)
 			r.Get("/models", h.listModels)
 			r.Post("/embeddings", h.embeddings)
@@ -73,7 +73,9 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Delete("/collections/{name}/documents/*", h.deleteDocument)
 			r.Post("/collections/{name}/search", h.search)
 		})
-		// Upsert takes JSON or an NDJSON stream (exempt from the body cap and timeout).
+		// Upsert takes a JSON body (capped) or an NDJSON stream (capped per line). Bulk
+		// writes take as long as embedding takes, so this route has no timeout; a client
+		// that goes away still cancels it.
 		r.With(allowContentType(log, "application/json", ndjsonType, "application/jsonl", "application/jsonlines")).
 			Post("/collections/{name}/documents", h.upsertDocuments)
 	})

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -155,4 +156,15 @@ func TestGeneralBadInput(t *testing.T) {
 		e.expect(r, tc.status, tc.name)
 		e.intact(2, tc.name)
 	}
+}
+
+func TestTimeoutIs504(t *testing.T) {
+	e := newTestEnv(t, Options{RequestTimeout: 50 * time.Millisecond})
+	e.seed()
+	r := e.do("POST", "/v1/collections/c/search", `{"query":"block until the deadline"}`)
+	e.expect(r, http.StatusGatewayTimeout, "blocked search")
+	if r.errorCode() != "timeout" {
+		t.Fatalf("code %q", r.errorCode())
+	}
+	e.intact(2, "after a timeout")
 }
