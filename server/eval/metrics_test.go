@@ -1,8 +1,11 @@
 package eval
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"sort"
 	"testing"
 
 	"github.com/instructd/instructd/server"
@@ -128,8 +131,51 @@ func TestPairedMRR(t *testing.T) {
 	if !ok || !near(p, -0.25) {
 		t.Errorf("PairedMRR = %v, %v; want -0.25, true", p, ok)
 	}
+	// A changed document retrieved by neither run ranks one past each run's end (mteb's
+	// get_rank_from_dict): og run of 3 → 4, changed run of 2 → 3, so 4 ≥ 3 → 3/4 - 1 = -0.25.
+	if p, ok := PairedMRR([]string{"x", "y", "z"}, []string{"x", "y"}, Judgments{"d": 1}, Judgments{}); !ok || !near(p, -0.25) {
+		t.Errorf("PairedMRR unretrieved = %v, %v; want -0.25", p, ok)
+	}
 	// No changed document: the query takes no part.
 	if _, ok := PairedMRR([]string{"a"}, []string{"a"}, Judgments{"a": 1}, Judgments{"a": 1}); ok {
 		t.Error("PairedMRR without changed docs reported ok")
+	}
+}
+
+// TestMetricsProperties checks bounds and the ideal ranking on random cases.
+func TestMetricsProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 500; n++ {
+		j := Judgments{}
+		var ranking []string
+		for d := 0; d < 1+rng.IntN(30); d++ {
+			id := fmt.Sprintf("d%d", d)
+			if rng.IntN(2) == 0 {
+				j[id] = rng.IntN(4) - 1
+			}
+			if rng.IntN(3) > 0 {
+				ranking = append(ranking, id)
+			}
+		}
+		rng.Shuffle(len(ranking), func(a, b int) { ranking[a], ranking[b] = ranking[b], ranking[a] })
+		k := 1 + rng.IntN(20)
+		for name, v := range map[string]float64{
+			"ndcg": NDCG(ranking, j, k), "recall": Recall(ranking, j, k), "mrr": MRR(ranking, j, k), "ap": AP(ranking, j, k),
+		} {
+			if v < 0 || v > 1+eps || math.IsNaN(v) {
+				t.Fatalf("%s = %v out of [0, 1] for %v / %v @%d", name, v, ranking, j, k)
+			}
+		}
+		// The ideal ranking (relevant docs by gain, descending) has nDCG 1 and AP 1.
+		var ideal []string
+		for id, rel := range j {
+			if rel > 0 {
+				ideal = append(ideal, id)
+			}
+		}
+		sort.Slice(ideal, func(a, b int) bool { return j[ideal[a]] > j[ideal[b]] })
+		if len(ideal) > 0 && (!near(NDCG(ideal, j, 0), 1) || !near(AP(ideal, j, 0), 1)) {
+			t.Fatalf("ideal ranking %v of %v: nDCG %v, AP %v", ideal, j, NDCG(ideal, j, 0), AP(ideal, j, 0))
+		}
 	}
 }

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/instructd/instructd/internal/testenv"
+	"github.com/instructd/instructd/server"
 )
 
 func followIRFixture(t *testing.T) *Dataset {
@@ -241,5 +245,44 @@ func TestParseModes(t *testing.T) {
 		if _, err := ParseModes(bad); err == nil {
 			t.Errorf("ParseModes(%q) accepted", bad)
 		}
+	}
+}
+
+// countingBackend records the most searches in flight at once.
+type countingBackend struct {
+	fakeBackend
+	mu       sync.Mutex
+	inFlight int
+	peak     int
+}
+
+func (c *countingBackend) Search(ctx context.Context, name string, req server.SearchRequest) ([]server.SearchHit, error) {
+	c.mu.Lock()
+	c.inFlight++
+	c.peak = max(c.peak, c.inFlight)
+	c.mu.Unlock()
+	time.Sleep(time.Millisecond)
+	defer func() {
+		c.mu.Lock()
+		c.inFlight--
+		c.mu.Unlock()
+	}()
+	return c.fakeBackend.Search(ctx, name, req)
+}
+
+func TestRunBoundsConcurrency(t *testing.T) {
+	ds := &Dataset{Name: "many", Format: FormatBEIR, Qrels: map[string]Judgments{}}
+	for i := 0; i < 60; i++ {
+		id := fmt.Sprint(i)
+		ds.Queries = append(ds.Queries, Query{ID: id, Text: "q" + id})
+		ds.Qrels[id] = Judgments{"d" + id: 1}
+	}
+	cb := &countingBackend{}
+	rep, err := Run(context.Background(), cb, ds, Config{Collection: "c", Modes: []string{"dense", "lexical"}, Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.peak > 3 || cb.peak < 1 || len(cb.searches) != 120 || rep.Queries != 60 {
+		t.Errorf("peak in flight %d (limit 3), searches %d, queries %d", cb.peak, len(cb.searches), rep.Queries)
 	}
 }
