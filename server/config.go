@@ -36,18 +36,19 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// EmbeddingConfig tunes the embedders' dynamic batching (zero values take embed's defaults).
+// EmbeddingConfig tunes every pack's embedder (zero values take embed's defaults).
 type EmbeddingConfig struct {
 	// MaxBatchTokens caps a batch's padded token count.
 	MaxBatchTokens int
 	// MaxBatchSize caps a batch's number of texts.
 	MaxBatchSize int
-	// MaxWait is how long the batcher waits to fill a batch.
+	// MaxWait is how long the batcher waits to fill a batch (negative: no wait).
 	MaxWait time.Duration
 	// QueueSize bounds the texts waiting to be embedded (beyond it: 429 for searches,
 	// back-pressure for ingest).
 	QueueSize int
-	// CacheSize is the number of query embeddings kept in an LRU cache (0 disables).
+	// CacheSize is the number of query embeddings kept in an LRU cache (0: embed's
+	// default; negative disables the cache).
 	CacheSize int
 }
 
