@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/store"
 )
@@ -320,6 +322,7 @@ func (s *Server) DeleteCollection(ctx context.Context, name string) error {
 	}
 	s.metrics.documents.DeleteLabelValues(name)
 	s.metrics.ingested.DeleteLabelValues(name)
+	s.metrics.searchLatency.DeletePartialMatch(prometheus.Labels{"collection": name})
 	s.log.Info("collection deleted", "collection", name)
 	return nil
 }
