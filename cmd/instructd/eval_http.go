@@ -32,10 +32,16 @@ func newEvalHTTPBackend(base, apiKey string) (*evalHTTPBackend, error) {
 }
 
 func (b *evalHTTPBackend) EnsureCollection(ctx context.Context, name string) error {
-	return retryBusy(ctx, func() error {
+	err := retryBusy(ctx, func() error {
 		_, _, err := b.c.CreateCollection(ctx, name, server.CollectionSpec{})
 		return err
 	})
+	// A collection that exists with another spec (say, chunked) is used as it is.
+	var e *client.Error
+	if errors.As(err, &e) && e.Status == http.StatusConflict {
+		return nil
+	}
+	return err
 }
 
 // Ingest streams docs as NDJSON (the streaming form is exempt from the server's request

@@ -50,6 +50,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
+	case r.Method == http.MethodPut && len(parts) == 1 && parts[0] == "taken":
+		// Exists with another spec.
+		if _, ok := f.collections["taken"]; !ok {
+			f.collections["taken"] = map[string]server.Document{}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "conflict", "message": "exists with another spec"}})
 	case r.Method == http.MethodPut && len(parts) == 1:
 		if _, ok := f.collections[parts[0]]; !ok {
 			f.collections[parts[0]] = map[string]server.Document{}
@@ -194,6 +202,15 @@ func TestEvalCommandAgainstHTTP(t *testing.T) {
 	}
 	if n := strings.Count(string(data), "\n"); n != 12 {
 		t.Errorf("per-query file has %d lines, want 12", n)
+	}
+
+	// A collection that exists with another spec is ingested into and evaluated as it is.
+	stdout.Reset()
+	if err := evalMain(context.Background(), []string{"--dataset", fixture(t), "--server", srv.URL, "--api-key", "sesame", "--modes", "dense", "--collection", "taken", "--ingest"}, &stdout, &stderr); err != nil {
+		t.Fatalf("eval into an existing collection: %v", err)
+	}
+	if docs, _ := api.counts("taken"); docs != 8 {
+		t.Errorf("collection taken holds %d documents", docs)
 	}
 
 	// Without --ingest the collection must already exist; it does now, so it evaluates again.

@@ -64,7 +64,8 @@ func NewServerBackend(svc Service, batch int) Backend {
 }
 
 func (b *serverBackend) EnsureCollection(ctx context.Context, name string) error {
-	if _, _, err := b.svc.CreateCollection(ctx, name, server.CollectionSpec{}); err != nil {
+	// A collection that exists with another spec (say, chunked) is used as it is.
+	if _, _, err := b.svc.CreateCollection(ctx, name, server.CollectionSpec{}); err != nil && !errors.Is(err, server.ErrConflict) {
 		return fmt.Errorf("eval: create collection %q: %w", name, err)
 	}
 	return nil

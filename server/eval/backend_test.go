@@ -31,8 +31,11 @@ func (f *fakeService) busy() bool {
 }
 
 func (f *fakeService) CreateCollection(_ context.Context, name string, spec server.CollectionSpec) (server.CollectionInfo, bool, error) {
-	if name == "bad" {
+	switch name {
+	case "other-spec":
 		return server.CollectionInfo{}, false, server.ErrConflict
+	case "bad":
+		return server.CollectionInfo{}, false, server.ErrInvalidInput
 	}
 	f.created = append(f.created, spec)
 	return server.CollectionInfo{Name: name}, true, nil
@@ -63,7 +66,11 @@ func TestServerBackend(t *testing.T) {
 	if err := b.EnsureCollection(ctx, "c"); err != nil || len(svc.created) != 1 {
 		t.Fatalf("EnsureCollection: %v", err)
 	}
-	if err := b.EnsureCollection(ctx, "bad"); !errors.Is(err, server.ErrConflict) || !strings.Contains(err.Error(), `"bad"`) {
+	if err := b.EnsureCollection(ctx, "bad"); !errors.Is(err, server.ErrInvalidInput) || !strings.Contains(err.Error(), `"bad"`) {
+		t.Errorf("bad name: %v", err)
+	}
+	// An existing collection with another spec is evaluated as it is.
+	if err := b.EnsureCollection(ctx, "other-spec"); err != nil {
 		t.Errorf("conflict: %v", err)
 	}
 	docs := []server.Document{{ID: "1"}, {ID: "2"}, {ID: "3"}, {ID: "4"}, {ID: "5"}}
