@@ -161,3 +161,44 @@ func TestNoPackNeedsDimension(t *testing.T) {
 		t.Fatalf("embed without pack: %v", err)
 	}
 }
+
+func TestDeleteCollectionUnderLoad(t *testing.T) {
+	ts := newTest(t)
+	ctx := context.Background()
+	mustCreate(t, ts, "c", CollectionSpec{})
+	mustUpsert(t, ts, "c", Document{ID: "a", Text: "x"})
+	done := make(chan struct{})
+	errs := make(chan error, 2)
+	for w := 0; w < 2; w++ {
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				var err error
+				if w == 0 {
+					_, err = ts.Upsert(ctx, "c", []Document{{ID: "d" + itoa(i), Text: "y"}})
+				} else {
+					_, err = ts.Search(ctx, "c", SearchRequest{Query: "x", Mode: ModeHybrid})
+				}
+				if err != nil && !errors.Is(err, ErrNotFound) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	if err := ts.DeleteCollection(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, ts, "c", CollectionSpec{})
+	close(done)
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
