@@ -26,7 +26,7 @@ func DefaultRule() Rule { return Rule{Penalty: DefaultPenalty} }
 // Penalty × span of score, then the list is sorted by the new score, best first
 // (stable; at equal new score a non-violating hit ranks first). It returns a
 // new slice and leaves hits untouched. A nil violates, an empty list or a
-// disabled rule return an unchanged copy.
+// disabled rule return an unchanged (unsorted) copy.
 func (r Rule) Apply(hits []index.Result, violates func(key uint64) bool) []index.Result {
 	out := make([]index.Result, len(hits))
 	copy(out, hits)
@@ -35,16 +35,11 @@ func (r Rule) Apply(hits []index.Result, violates func(key uint64) bool) []index
 	}
 	span := scoreSpan(out)
 	bad := make([]bool, len(out))
-	found := false
 	for i := range out {
 		if violates(out[i].Key) {
 			bad[i] = true
-			found = true
 			out[i].Score = float32(float64(out[i].Score) - r.Penalty*span)
 		}
-	}
-	if !found {
-		return out
 	}
 	order := make([]int, len(out))
 	for i := range order {

@@ -96,6 +96,7 @@ func TestApplyEdgeCases(t *testing.T) {
 		{"all violate keeps order", DefaultRule(), in(1, 2, 3), hits, []uint64{1, 2, 3}},
 		{"empty", DefaultRule(), in(1), nil, []uint64{}},
 		{"single", DefaultRule(), in(1), hits[:1], []uint64{1}},
+		{"unsorted input is sorted", DefaultRule(), in(9), []index.Result{{Key: 1, Score: 1}, {Key: 2, Score: 3}, {Key: 3, Score: 2}}, []uint64{2, 3, 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
