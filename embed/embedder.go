@@ -32,10 +32,6 @@ const (
 	DefaultCacheSize      = 4096
 )
 
-// submitPiece is how many texts a caller tokenizes before handing them to the batcher,
-// so that the model starts on a big call while the rest is still being tokenized.
-const submitPiece = 256
-
 // InputType says whether texts are queries or documents.
 type InputType string
 
@@ -424,8 +420,10 @@ func (e *Embedder) embedAttention(ctx context.Context, instruction string, texts
 // run tokenizes inputs on the caller's goroutine and sends them through the batcher as
 // one request. A call bigger than the queue is admitted one queue-sized window at a time
 // (only the first window may fail with ErrOverloaded: later ones wait, the call having
-// been accepted). Within a window, texts are handed over in pieces so the model starts
-// early. With states set, the rows are token vectors instead of pooled vectors.
+// been accepted). A window is tokenized whole before it is queued, so that the batcher
+// sorts all of it by length: tokenizing is two orders of magnitude faster than the model,
+// and a first batch cut from a partial window would carry the padding of unsorted texts.
+// With states set, the rows are token vectors instead of pooled vectors.
 func (e *Embedder) run(ctx context.Context, inputs []string, states bool, wait bool) (Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // drops whatever is still queued if we return early
@@ -438,28 +436,25 @@ func (e *Embedder) run(ctx context.Context, inputs []string, states bool, wait b
 		if err := e.b.admit(ctx, w, wait || off > 0); err != nil {
 			return Result{}, err
 		}
-		for p := off; p < off+w; p += submitPiece {
-			q := min(p+submitPiece, off+w)
-			t0 := time.Now()
-			entries := make([]*entry, q-p)
-			encs := make([]Encoding, q-p)
-			for i := p; i < q; i++ {
-				enc, err := e.tok.Encode(inputs[i])
-				if err == nil && len(enc.IDs) == 0 {
-					err = errors.New("no tokens")
-				}
-				if err != nil {
-					e.b.release(off + w - p)
-					return Result{}, fmt.Errorf("%w: text %d: %w", ErrInvalidInput, i, err)
-				}
-				encs[i-p] = enc
-				entries[i-p] = &entry{enc: &encs[i-p], states: states, req: req, idx: i}
-				res.Tokens += len(enc.IDs)
-				res.Truncated[i] = enc.Truncated
+		t0 := time.Now()
+		entries := make([]*entry, w)
+		encs := make([]Encoding, w)
+		for i := off; i < off+w; i++ {
+			enc, err := e.tok.Encode(inputs[i])
+			if err == nil && len(enc.IDs) == 0 {
+				err = errors.New("no tokens")
 			}
-			res.Timings.Tokenize += time.Since(t0)
-			e.b.enqueue(entries)
+			if err != nil {
+				e.b.release(w)
+				return Result{}, fmt.Errorf("%w: text %d: %w", ErrInvalidInput, i, err)
+			}
+			encs[i-off] = enc
+			entries[i-off] = &entry{enc: &encs[i-off], states: states, req: req, idx: i}
+			res.Tokens += len(enc.IDs)
+			res.Truncated[i] = enc.Truncated
 		}
+		res.Timings.Tokenize += time.Since(t0)
+		e.b.enqueue(entries)
 		off += w
 	}
 	select {

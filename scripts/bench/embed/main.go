@@ -1,0 +1,288 @@
+// Command embed-bench measures document-embedding throughput of instructd's Embedder
+// against the ceiling: raw ONNX Runtime running the same length-sorted batches of
+// pre-tokenised inputs, with the same thread count. scripts/bench-embed.sh runs it next
+// to transformers.js and prints the ratios. Rounds alternate between the two engines so
+// that a busy machine slows both alike; the median round is reported.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"time"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/instructd/instructd/embed"
+	"github.com/instructd/instructd/models"
+)
+
+func main() {
+	pack := flag.String("pack", "models/test-minilm", "model pack directory")
+	corpus := flag.String("corpus", "testdata/generated/wordnet.jsonl", "BEIR corpus.jsonl; the text field is embedded")
+	n := flag.Int("n", 5000, "number of documents (the first n of the corpus)")
+	threads := flag.Int("threads", runtime.NumCPU(), "intra-op threads for both engines")
+	rounds := flag.Int("rounds", 3, "timed rounds per engine")
+	dump := flag.String("dump-texts", "", "also write the texts as JSONL {\"text\"} to this file (for transformers.js)")
+	cfg := embed.DefaultConfig()
+	flag.IntVar(&cfg.MaxBatchSize, "max-batch-size", cfg.MaxBatchSize, "texts per batch (both engines)")
+	flag.IntVar(&cfg.MaxBatchTokens, "max-batch-tokens", cfg.MaxBatchTokens, "padded tokens per batch (both engines)")
+	flag.Parse()
+	cfg.IntraOpThreads = *threads
+	if err := run(*pack, *corpus, *n, cfg, *rounds, *dump); err != nil {
+		fmt.Fprintln(os.Stderr, "embed-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump string) error {
+	threads := cfg.IntraOpThreads
+	texts, err := readTexts(corpus, n)
+	if err != nil {
+		return err
+	}
+	if dump != "" {
+		if err := writeTexts(dump, texts); err != nil {
+			return err
+		}
+	}
+	ctx := context.Background()
+	rt, err := embed.OpenRuntime("")
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+
+	cfg.Runtime = rt
+	e, err := embed.Open(ctx, packDir, cfg)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	raw, err := newRawBench(rt, packDir, e, texts, threads, cfg)
+	if err != nil {
+		return err
+	}
+	defer raw.close()
+
+	// Warm both up on a slice of the data.
+	if _, err := e.Embed(ctx, texts[:min(256, len(texts))], embed.Options{Type: embed.Document, Wait: true}); err != nil {
+		return err
+	}
+	if err := raw.runAll(); err != nil {
+		return err
+	}
+	var ours, ceiling []float64
+	for r := 0; r < rounds; r++ {
+		start := time.Now()
+		res, err := e.Embed(ctx, texts, embed.Options{Type: embed.Document, Wait: true})
+		if err != nil {
+			return err
+		}
+		if len(res.Vectors) != len(texts) {
+			return errors.New("wrong number of vectors")
+		}
+		ours = append(ours, float64(len(texts))/time.Since(start).Seconds())
+
+		start = time.Now()
+		if err := raw.runAll(); err != nil {
+			return err
+		}
+		ceiling = append(ceiling, float64(len(texts))/time.Since(start).Seconds())
+	}
+	out := json.NewEncoder(os.Stdout)
+	for _, r := range []map[string]any{
+		{"engine": "instructd", "docs": len(texts), "docs_per_s": median(ours), "rounds": ours, "threads": threads,
+			"max_batch_tokens": cfg.MaxBatchTokens, "max_batch_size": cfg.MaxBatchSize},
+		{"engine": "raw-ort", "docs": len(texts), "docs_per_s": median(ceiling), "rounds": ceiling, "threads": threads,
+			"batches": len(raw.batches), "padded_tokens": raw.padded, "tokens": raw.tokens},
+	} {
+		if err := out.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawBench holds pre-tokenised, length-sorted batches with their tensors allocated up
+// front, and a session created with the same options as embed.NewSession: timing covers
+// session.Run and nothing else.
+type rawBench struct {
+	sess           *ort.DynamicAdvancedSession
+	batches        [][]ort.Value // inputs then the output, per batch
+	padded, tokens int
+}
+
+func newRawBench(rt *embed.Runtime, packDir string, e *embed.Embedder, texts []string, threads int, cfg embed.Config) (*rawBench, error) {
+	m := e.Manifest()
+	tok := e.Tokenizer()
+	encs := make([]embed.Encoding, len(texts))
+	for i, t := range texts {
+		enc, err := tok.Encode(embed.RenderDocument(m.DocumentTemplate, t))
+		if err != nil {
+			return nil, fmt.Errorf("tokenize text %d: %w", i, err)
+		}
+		encs[i] = enc
+	}
+	sort.SliceStable(encs, func(i, j int) bool { return len(encs[i].IDs) < len(encs[j].IDs) })
+
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	if err := errors.Join(so.SetIntraOpNumThreads(threads), so.SetInterOpNumThreads(1),
+		so.SetExecutionMode(ort.ExecutionModeSequential),
+		so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll)); err != nil {
+		return nil, err
+	}
+	modelPath := filepath.Join(packDir, models.ModelFile)
+	ins, _, err := ort.GetInputOutputInfo(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, in := range ins {
+		names = append(names, in.Name)
+	}
+	b := &rawBench{}
+	b.sess, err = ort.NewDynamicAdvancedSession(modelPath, names, []string{m.OutputName}, so)
+	if err != nil {
+		return nil, err
+	}
+	// Cut batches as the batcher does: contiguous in length order, longest × count within
+	// the token budget and count within the size cap.
+	for lo := 0; lo < len(encs); {
+		hi := lo + 1
+		for hi < len(encs) && hi-lo < cfg.MaxBatchSize && len(encs[hi].IDs)*(hi-lo+1) <= cfg.MaxBatchTokens {
+			hi++
+		}
+		vals, err := b.tensors(encs[lo:hi], names, m.Dimension)
+		if err != nil {
+			b.close()
+			return nil, err
+		}
+		b.batches = append(b.batches, vals)
+		lo = hi
+	}
+	return b, nil
+}
+
+func (b *rawBench) tensors(encs []embed.Encoding, names []string, dim int) ([]ort.Value, error) {
+	n, length := len(encs), len(encs[len(encs)-1].IDs)
+	b.padded += n * length
+	var vals []ort.Value
+	for _, name := range names {
+		data := make([]int64, n*length)
+		for i, e := range encs {
+			row := data[i*length : (i+1)*length]
+			switch name {
+			case "input_ids":
+				copy(row, e.IDs)
+				b.tokens += len(e.IDs)
+			case "attention_mask":
+				copy(row, e.AttentionMask)
+			case "token_type_ids":
+				copy(row, e.TypeIDs)
+			case "position_ids":
+				for t := range row {
+					row[t] = int64(t)
+				}
+			}
+		}
+		t, err := ort.NewTensor(ort.NewShape(int64(n), int64(length)), data)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, t)
+	}
+	out, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), int64(length), int64(dim)))
+	if err != nil {
+		return nil, err
+	}
+	return append(vals, out), nil
+}
+
+func (b *rawBench) runAll() error {
+	for _, vals := range b.batches {
+		if err := b.sess.Run(vals[:len(vals)-1], vals[len(vals)-1:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *rawBench) close() {
+	for _, vals := range b.batches {
+		for _, v := range vals {
+			v.Destroy()
+		}
+	}
+	if b.sess != nil {
+		b.sess.Destroy()
+	}
+}
+
+func readTexts(path string, n int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open corpus (run `make setup`): %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	var texts []string
+	for sc.Scan() && len(texts) < n {
+		var doc struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &doc); err != nil {
+			return nil, fmt.Errorf("corpus line %d: %w", len(texts)+1, err)
+		}
+		texts = append(texts, doc.Text)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(texts) < n {
+		return nil, fmt.Errorf("corpus has %d documents, want %d", len(texts), n)
+	}
+	return texts, nil
+}
+
+func writeTexts(path string, texts []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, t := range texts {
+		if err := enc.Encode(map[string]string{"text": t}); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}

@@ -1,0 +1,27 @@
+// Reads the JSON lines of embed-bench and transformers.mjs on stdin and prints the
+// comparison: docs/s per engine and the ratios against the targets.
+import fs from 'node:fs';
+
+const recs = fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const ours = recs.find((r) => r.engine === 'instructd');
+const raw = recs.find((r) => r.engine === 'raw-ort');
+const tjs = recs.find((r) => r.engine === 'transformers.js' && r.best);
+if (!ours || !raw || !tjs) {
+  console.error('summarise: missing results');
+  process.exit(1);
+}
+const f = (x) => x.toFixed(1).padStart(8);
+console.log('');
+console.log(`engine                                   docs/s`);
+console.log(`instructd Embedder (documents, default) ${f(ours.docs_per_s)}   rounds ${ours.rounds.map((x) => x.toFixed(1)).join(', ')}`);
+console.log(`raw ONNX Runtime (same batches)         ${f(raw.docs_per_s)}   rounds ${raw.rounds.map((x) => x.toFixed(1)).join(', ')}`);
+for (const r of recs.filter((r) => r.engine === 'transformers.js' && !r.best)) {
+  console.log(`transformers.js batch ${String(r.batch_size).padEnd(4)}${r.docs < ours.docs ? `(${r.docs} docs)` : '          '}       ${f(r.docs_per_s)}`);
+}
+const vsTjs = ours.docs_per_s / tjs.docs_per_s;
+const vsRaw = ours.docs_per_s / raw.docs_per_s;
+console.log('');
+console.log(`instructd / transformers.js (best, batch ${tjs.batch_size}): ${vsTjs.toFixed(2)}x  (target >= 2.0x) ${vsTjs >= 2 ? 'MET' : 'NOT MET'}`);
+console.log(`instructd / raw ONNX Runtime:                 ${vsRaw.toFixed(2)}x  (target >= 0.9x) ${vsRaw >= 0.9 ? 'MET' : 'NOT MET'}`);
+console.log(`threads ${ours.threads}; batches: max ${ours.max_batch_size} texts / ${ours.max_batch_tokens} padded tokens; ` +
+  `raw ORT ran ${raw.batches} batches, ${raw.tokens} tokens padded to ${raw.padded_tokens}`);
