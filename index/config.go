@@ -16,7 +16,7 @@ const (
 	// DefaultExactThreshold is the live count at which New's index moves from exact
 	// search to HNSW: the measured crossover where one HNSW query at DefaultEfSearch
 	// becomes cheaper than an exact scan, with margin for the graph build.
-	DefaultExactThreshold = 5000
+	DefaultExactThreshold = 2500
 	// maxDimension bounds Config.Dimension so that a corrupt snapshot header cannot
 	// make us allocate absurd buffers.
 	maxDimension = 1 << 16
