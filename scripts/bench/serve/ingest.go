@@ -19,16 +19,29 @@ import (
 // ingestBatch matches the server's NDJSON batch (api.Options.IngestBatchDocs default).
 const ingestBatch = 256
 
-// embedBaseline embeds the documents' texts in-process, as the server does at ingest
-// (title + "\n" + text, document type, batches of 256, waiting on the queue).
-func embedBaseline(ctx context.Context, cfg config, docs []benchDoc) (float64, error) {
+// ingestRounds interleaves the two measurements of phase (a) so that a change in the
+// machine's load during the run hits both alike: the documents are split into rounds,
+// and each round is first embedded in-process, then ingested over HTTP.
+const ingestRounds = 4
+
+// embedder is the in-process baseline: the server's pack and settings, its texts
+// (title + "\n" + text), document type, batches of 256, waiting on the queue.
+type embedder struct {
+	e *embed.Embedder
+}
+
+func openEmbedder(ctx context.Context, cfg config) (*embedder, error) {
 	ec := embed.DefaultConfig()
 	ec.LibraryPath = cfg.ort
 	e, err := embed.Open(ctx, cfg.pack, ec)
 	if err != nil {
-		return 0, fmt.Errorf("embed baseline: %w", err)
+		return nil, fmt.Errorf("embed baseline: %w", err)
 	}
-	defer e.Close()
+	return &embedder{e: e}, nil
+}
+
+// embedDocs embeds docs and returns the time it took.
+func (b *embedder) embedDocs(ctx context.Context, docs []benchDoc) (time.Duration, error) {
 	texts := make([]string, len(docs))
 	for i, d := range docs {
 		texts[i] = d.Text
@@ -37,16 +50,47 @@ func embedBaseline(ctx context.Context, cfg config, docs []benchDoc) (float64, e
 		}
 	}
 	opts := embed.Options{Type: embed.Document, Wait: true}
-	if _, err := e.Embed(ctx, texts[:min(len(texts), 32)], opts); err != nil { // warm-up
-		return 0, err
-	}
 	start := time.Now()
 	for i := 0; i < len(texts); i += ingestBatch {
-		if _, err := e.Embed(ctx, texts[i:min(i+ingestBatch, len(texts))], opts); err != nil {
+		if _, err := b.e.Embed(ctx, texts[i:min(i+ingestBatch, len(texts))], opts); err != nil {
 			return 0, err
 		}
 	}
-	return float64(len(texts)) / time.Since(start).Seconds(), nil
+	return time.Since(start), nil
+}
+
+// compareIngest measures in-process embedding and NDJSON ingest of the same documents,
+// interleaved in rounds, and returns both rates in docs/s.
+func compareIngest(ctx context.Context, cl *client.Client, cfg config, docs []benchDoc) (embedRate, ingestRate float64, err error) {
+	b, err := openEmbedder(ctx, cfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer b.e.Close()
+	if _, err := b.embedDocs(ctx, docs[:min(len(docs), 32)]); err != nil { // warm-up
+		return 0, 0, err
+	}
+	if err := freshCollection(ctx, cl, "bench_text", server.CollectionSpec{}); err != nil {
+		return 0, 0, err
+	}
+	var embedTime, ingestTime time.Duration
+	per := (len(docs) + ingestRounds - 1) / ingestRounds
+	for lo := 0; lo < len(docs); lo += per {
+		part := docs[lo:min(lo+per, len(docs))]
+		et, err := b.embedDocs(ctx, part)
+		if err != nil {
+			return 0, 0, err
+		}
+		it, err := ingestText(ctx, cl, part)
+		if err != nil {
+			return 0, 0, err
+		}
+		embedTime += et
+		ingestTime += it
+		logf("(a) round of %d docs: in-process %.1f docs/s, ingest %.1f docs/s",
+			len(part), float64(len(part))/et.Seconds(), float64(len(part))/it.Seconds())
+	}
+	return float64(len(docs)) / embedTime.Seconds(), float64(len(docs)) / ingestTime.Seconds(), nil
 }
 
 // freshCollection deletes and recreates a collection.
@@ -58,11 +102,8 @@ func freshCollection(ctx context.Context, cl *client.Client, name string, spec s
 	return err
 }
 
-// ingestText streams the documents as NDJSON and returns docs/s.
-func ingestText(ctx context.Context, cl *client.Client, docs []benchDoc) (float64, error) {
-	if err := freshCollection(ctx, cl, "bench_text", server.CollectionSpec{}); err != nil {
-		return 0, err
-	}
+// ingestText streams the documents as NDJSON into bench_text and returns the time.
+func ingestText(ctx context.Context, cl *client.Client, docs []benchDoc) (time.Duration, error) {
 	var buf bytes.Buffer
 	for _, d := range docs {
 		buf.Write(d.line)
@@ -76,7 +117,7 @@ func ingestText(ctx context.Context, cl *client.Client, docs []benchDoc) (float6
 	if res.Upserted != len(docs) || res.FailedCount != 0 {
 		return 0, fmt.Errorf("ingest: %d upserted, %d failed of %d", res.Upserted, res.FailedCount, len(docs))
 	}
-	return float64(len(docs)) / time.Since(start).Seconds(), nil
+	return time.Since(start), nil
 }
 
 // vectorGen yields seeded unit vectors around 256 cluster centres, a shape closer to

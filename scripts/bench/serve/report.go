@@ -25,7 +25,7 @@ func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 // print writes the summary table.
 func (r *report) print(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "\nbench-serve summary (%d cores, pack %s)\n", r.cores, cfg.pack)
-	fmt.Fprintf(w, "(a) ingest of %d WordNet docs\n", cfg.docs)
+	fmt.Fprintf(w, "(a) ingest of %d WordNet docs (%d interleaved rounds)\n", cfg.docs, ingestRounds)
 	fmt.Fprintf(w, "    in-process embedding     %8.1f docs/s\n", r.embedDocsPerSec)
 	fmt.Fprintf(w, "    NDJSON ingest end to end %8.1f docs/s   ratio %.2f× (target ≥ 0.90×)\n",
 		r.ingestDocsPerSec, r.ingestDocsPerSec/max(r.embedDocsPerSec, 1e-9))
