@@ -2,12 +2,17 @@ package server
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/instructd/instructd/server/store"
 )
 
 // recoveryCorpus fills a collection with plain, chunked and vector-only documents.
@@ -219,5 +224,35 @@ func TestRecoveryWithoutPack(t *testing.T) {
 	}
 	if _, err := ts.Search(context.Background(), "c", SearchRequest{Query: "apple"}); err == nil {
 		t.Fatal("text query without the pack succeeded")
+	}
+}
+
+func TestRecoveryCorruptRecordFailsOpen(t *testing.T) {
+	dir := t.TempDir()
+	ts := openTest(t, dir, newFakeEmbedder("fake/model"))
+	mustCreate(t, ts, "c", CollectionSpec{})
+	mustUpsert(t, ts, "c", Document{ID: "a", Text: "x"})
+	if err := ts.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(dir, storeFile), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("collections")).Bucket([]byte("c")).Bucket([]byte("docs")).Put([]byte("a"), []byte{1, 0xff})
+	})
+	if err2 := db.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	cfg.ModelPacks = []string{"pack"}
+	_, err = openWith(context.Background(), cfg, testDeps(map[string]*fakeEmbedder{"pack": newFakeEmbedder("fake/model")}))
+	if err == nil || !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), `"a"`) {
+		t.Fatalf("open over a corrupt record: %v", err)
 	}
 }
