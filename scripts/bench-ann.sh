@@ -8,6 +8,7 @@
 #   scripts/bench-ann.sh                 # N=100000 (takes a while)
 #   N=20000 scripts/bench-ann.sh         # quick run
 #   DATASETS=clustered ENGINES=instructd,exact scripts/bench-ann.sh
+#   PEER_REUSE=1 ...                     # reuse a cached python3-hnswlib row (not the same run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,7 @@ mkdir -p "$OUT"
 
 go build -o "$OUT/ann" ./scripts/bench/ann
 
-report="$OUT/bench-ann-$N.md"
+report="$OUT/bench-ann-$N-$(echo "$DATASETS" | tr ' ' -)-$(echo "$ENGINES" | tr , -).md"
 : > "$report"
 for ds in $DATASETS; do
   base="$OUT/$ds-$N.base.fvecs"
@@ -45,10 +46,15 @@ for ds in $DATASETS; do
     esac
   fi
   [[ -s "$gt" ]] || "$OUT/ann" gt -base "$base" -queries "$queries" -k "$K" -out "$gt"
-  echo "bench-ann: $ds: python3-hnswlib" >&2
-  "$PY" scripts/bench/ann/peer.py "$base" "$queries" "$gt" "$M" "$EFC" "$EFS" "$K" "$OUT/$ds-$N.peer.json"
+  peer="$OUT/$ds-$N-M$M-efc$EFC.peer.json"
+  if [[ "${PEER_REUSE:-0}" == 1 && -s "$peer" ]]; then
+    echo "bench-ann: $ds: reusing $peer" >&2
+  else
+    echo "bench-ann: $ds: python3-hnswlib" >&2
+    "$PY" scripts/bench/ann/peer.py "$base" "$queries" "$gt" "$M" "$EFC" "$EFS" "$K" "$peer"
+  fi
   echo "bench-ann: $ds: Go engines ($ENGINES)" >&2
-  "$OUT/ann" run -label "$ds" -base "$base" -queries "$queries" -gt "$gt" -peer "$OUT/$ds-$N.peer.json" \
-    -m "$M" -efc "$EFC" -ef "$EFS" -k "$K" -engines "$ENGINES" -json "$OUT/$ds-$N.json" | tee -a "$report"
+  "$OUT/ann" run -label "$ds" -base "$base" -queries "$queries" -gt "$gt" -peer "$peer" \
+    -m "$M" -efc "$EFC" -ef "$EFS" -k "$K" -engines "$ENGINES" -json "$OUT/$ds-$N-$(echo "$ENGINES" | tr , -).json" | tee -a "$report"
 done
 echo "bench-ann: report in $report" >&2

@@ -326,12 +326,14 @@ func runBench(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "ann: %s done in %v\n", r.Engine, time.Since(start).Round(time.Second))
 		rows = append(rows, r)
+		if *jsonOut != "" { // after every engine, so an interrupted run keeps its rows
+			data, _ := json.MarshalIndent(rows, "", "  ")
+			if err := os.WriteFile(*jsonOut, data, 0o644); err != nil {
+				return err
+			}
+		}
 	}
 	printTable(os.Stdout, *label, len(c.base), len(c.base[0]), c, rows)
-	if *jsonOut != "" {
-		data, _ := json.MarshalIndent(rows, "", "  ")
-		return os.WriteFile(*jsonOut, data, 0o644)
-	}
 	return nil
 }
 
