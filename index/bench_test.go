@@ -57,3 +57,40 @@ func BenchmarkUpsert(b *testing.B) {
 }
 
 var benchSizes = []int{1000, 2000, 3000, 5000, 10000, 20000}
+
+// BenchmarkBuilds compares a query on the portable and the AVX2 build of the shim,
+// which shows that the AVX kernels are really taken.
+func BenchmarkBuilds(b *testing.B) {
+	const n, dim = 3000, 384
+	vecs := clustered(33, n+100, dim, 30)
+	cfg, err := Config{Dimension: dim, Workers: 1}.withDefaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, avx2 := range []bool{false, true} {
+		x, err := newHNSWBuild(cfg, avx2)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := x.Upsert(seqKeys(n, 0), vecs[:n]); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("graph/avx2=%v", avx2), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := x.Search(context.Background(), vecs[n+i%100], SearchOptions{K: 10, Ef: 128}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// An allow-list of 2,000 keys takes the exact path: pure distance kernels.
+		keys := seqKeys(n, 0)
+		b.Run(fmt.Sprintf("scan/avx2=%v", avx2), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := x.exact(vecs[n+i%100], 10, keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		x.Close()
+	}
+}

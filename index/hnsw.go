@@ -89,11 +89,14 @@ func cbool(b bool) C.int {
 
 func cerr(buf *[C.IXH_ERR_LEN]C.char) string { return C.GoString(&buf[0]) }
 
-func newHNSW(c Config) (*hnswIndex, error) {
+func newHNSW(c Config) (*hnswIndex, error) { return newHNSWBuild(c, useAVX2) }
+
+// newHNSWBuild creates the graph with the AVX2 or the generic build of the shim.
+func newHNSWBuild(c Config, avx2 bool) (*hnswIndex, error) {
 	var errbuf [C.IXH_ERR_LEN]C.char
 	capacity := max(c.InitialCapacity, 1024)
 	h := C.ixh_new(space(c.Metric), C.int(c.Dimension), C.size_t(capacity), C.int(c.M), C.int(c.EfConstruction),
-		100, cbool(useAVX2), &errbuf[0])
+		100, cbool(avx2), &errbuf[0])
 	if h == nil {
 		return nil, fmt.Errorf("index: hnsw: create: %s", cerr(&errbuf))
 	}
