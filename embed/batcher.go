@@ -41,6 +41,9 @@ type entry struct {
 type request struct {
 	ctx   context.Context
 	reply chan error
+	// seq (arrival order among requests) and served (the last batch that carried one of
+	// the request's texts) belong to the queue loop.
+	seq, served uint64
 
 	mu        sync.Mutex
 	out       [][]float32
@@ -180,7 +183,8 @@ func (b *batcher) fail(e *entry, err error) {
 }
 
 // takeInbox moves the inbox into pending, keeping pending sorted by (length, arrival).
-func (b *batcher) takeInbox(pending []*entry, seq *uint64) []*entry {
+// seq numbers entries, reqSeq requests (on their first arrival).
+func (b *batcher) takeInbox(pending []*entry, seq, reqSeq *uint64) []*entry {
 	b.mu.Lock()
 	in := b.inbox
 	b.inbox = nil
@@ -191,6 +195,10 @@ func (b *batcher) takeInbox(pending []*entry, seq *uint64) []*entry {
 	for _, e := range in {
 		*seq++
 		e.seq = *seq
+		if e.req.seq == 0 {
+			*reqSeq++
+			e.req.seq = *reqSeq
+		}
 	}
 	pending = append(pending, in...)
 	slices.SortFunc(pending, func(x, y *entry) int {
@@ -218,14 +226,19 @@ func (b *batcher) dropCancelled(pending []*entry) []*entry {
 }
 
 // cut picks the next batch from pending (sorted by length): a contiguous run of lengths
-// around the oldest entry, so nothing starves, grown one neighbour at a time by whichever
-// side adds less padding, while longest × count stays within the token budget and count
-// within maxSize. full reports that a limit, not a shortage of texts, ended the batch.
+// seeded by the shortest text of the request served least recently (then the oldest), grown
+// one neighbour at a time by whichever side adds less padding, while longest × count stays
+// within the token budget and count within maxSize. Requests take turns, so a query that
+// arrives during a long ingest call rides in the next batch instead of waiting for the
+// whole call; and a lone big call is cut into consecutive runs of its sorted texts from
+// the shortest up, the least padding there is. full reports that a limit, not a shortage
+// of texts, ended the batch.
 func (b *batcher) cut(pending []*entry) (lo, hi int, full bool) {
 	oldest := 0
 	for i, e := range pending {
-		if e.seq < pending[oldest].seq {
-			oldest = i
+		o := pending[oldest].req
+		if e.req.served < o.served || (e.req.served == o.served && e.req.seq < o.seq) {
+			oldest = i // the first such index in length order: the request's shortest text
 		}
 	}
 	lo, hi = oldest, oldest
@@ -268,14 +281,15 @@ func (b *batcher) loop() {
 	defer b.wg.Done()
 	defer close(b.batches)
 	var (
-		pending []*entry
-		seq     uint64
-		timer   = time.NewTimer(time.Hour)
+		pending     []*entry
+		seq, reqSeq uint64
+		cuts        uint64 // batches cut so far
+		timer       = time.NewTimer(time.Hour)
 	)
 	timer.Stop()
 	defer timer.Stop()
 	shutdown := func() {
-		pending = b.takeInbox(pending, &seq)
+		pending = b.takeInbox(pending, &seq, &reqSeq)
 		for _, e := range pending {
 			b.fail(e, ErrClosed)
 		}
@@ -285,7 +299,7 @@ func (b *batcher) loop() {
 		if len(pending) == 0 {
 			select {
 			case <-b.notify:
-				pending = b.takeInbox(pending, &seq)
+				pending = b.takeInbox(pending, &seq, &reqSeq)
 			case <-b.stop:
 				shutdown()
 				return
@@ -300,7 +314,7 @@ func (b *batcher) loop() {
 		if !full {
 			oldest := pending[lo]
 			for _, e := range pending[lo : hi+1] {
-				if e.seq < oldest.seq {
+				if e.queued.Before(oldest.queued) {
 					oldest = e
 				}
 			}
@@ -308,7 +322,7 @@ func (b *batcher) loop() {
 				timer.Reset(wait)
 				select {
 				case <-b.notify:
-					pending = b.takeInbox(pending, &seq)
+					pending = b.takeInbox(pending, &seq, &reqSeq)
 					timer.Stop()
 					continue
 				case <-timer.C:
@@ -321,13 +335,17 @@ func (b *batcher) loop() {
 		}
 		next := slices.Clone(pending[lo : hi+1])
 		pending = slices.Delete(pending, lo, hi+1)
+		cuts++
+		for _, e := range next {
+			e.req.served = cuts
+		}
 		b.hooks.queueDepth(len(pending))
 		for sent := false; !sent; {
 			select {
 			case b.batches <- next:
 				sent = true
 			case <-b.notify:
-				pending = b.takeInbox(pending, &seq)
+				pending = b.takeInbox(pending, &seq, &reqSeq)
 			case <-b.stop:
 				for _, e := range next {
 					b.fail(e, ErrClosed)

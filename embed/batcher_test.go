@@ -293,3 +293,46 @@ func TestBatcherHooks(t *testing.T) {
 		t.Fatalf("hooks saw size %d tokens %d padded %d depth %d; want 3, 13, ≥13, 3", size, tokens, padded, maxDepth)
 	}
 }
+
+func TestBatcherQueryOvertakesLongCall(t *testing.T) {
+	gate := make(chan struct{})
+	m := &fakeModel{gate: gate, started: make(chan struct{}, 100)}
+	b := newTestBatcher(t, batchConfig{maxTokens: 1 << 20, maxSize: 5, maxWait: time.Millisecond, queueSize: 100}, m)
+	big := make([]*Encoding, 50)
+	for i := range big {
+		big[i] = encOfLen(2+i%9, 1)
+	}
+	bigDone := make(chan error, 1)
+	go func() {
+		out, err := submit(context.Background(), b, big, true)
+		if err == nil {
+			checkResults(t, big, out)
+		}
+		bigDone <- err
+	}()
+	<-m.started // batch 0 runs; batch 1 waits in the hand-off slot, batch 2 is cut
+	queryDone := make(chan error, 1)
+	go func() {
+		_, err := submit(context.Background(), b, []*Encoding{encOfLen(20, 2)}, false) // longer than any text of the call
+		queryDone <- err
+	}()
+	waitFor(t, "the query to be admitted", func() bool { return b.adm.inUse() == 51 })
+	m.mu.Lock()
+	m.gate = nil
+	m.mu.Unlock()
+	gate <- struct{}{}
+	if err := <-queryDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-bigDone; err != nil {
+		t.Fatal(err)
+	}
+	batches := m.recorded()
+	for i, bt := range batches {
+		for _, e := range bt.encs {
+			if e.IDs[0] == 2 && i > 3 {
+				t.Fatalf("the query rode in batch %d of %d; it should overtake the long call", i, len(batches))
+			}
+		}
+	}
+}

@@ -82,8 +82,8 @@ func runEmbed(ctx context.Context, args []string) error {
 // embedStream is runEmbed's pipeline: a reader goroutine parses and chunks lines, workers
 // embed chunks concurrently through the shared batcher, and this goroutine writes results
 // in input order.
-func embedStream(ctx context.Context, e *embed.Embedder, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
-	ctx, cancel := context.WithCancel(ctx)
+func embedStream(parent context.Context, e *embed.Embedder, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
 		badMu sync.Mutex
@@ -164,8 +164,8 @@ func embedStream(ctx context.Context, e *embed.Embedder, opts embed.Options, in 
 		return writeErr
 	case readErr != nil:
 		return readErr
-	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled):
-		return ctx.Err()
+	case parent.Err() != nil:
+		return fmt.Errorf("interrupted: %w", parent.Err())
 	case bad > 0:
 		return fmt.Errorf("%d bad line(s), reported above", bad)
 	}

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -62,6 +63,14 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 	defer rt.Close()
 
 	cfg.Runtime = rt
+	// Count what the batcher ran in the last round, to compare padding with raw ORT's.
+	var mu sync.Mutex
+	var batches, padded, tokens int
+	cfg.Hooks.Batch = func(s embed.BatchStats) {
+		mu.Lock()
+		batches, padded, tokens = batches+1, padded+s.PaddedTokens, tokens+s.Tokens
+		mu.Unlock()
+	}
 	e, err := embed.Open(ctx, packDir, cfg)
 	if err != nil {
 		return err
@@ -82,6 +91,9 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 	}
 	var ours, ceiling []float64
 	for r := 0; r < rounds; r++ {
+		mu.Lock()
+		batches, padded, tokens = 0, 0, 0
+		mu.Unlock()
 		start := time.Now()
 		res, err := e.Embed(ctx, texts, embed.Options{Type: embed.Document, Wait: true})
 		if err != nil {
@@ -101,7 +113,8 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 	out := json.NewEncoder(os.Stdout)
 	for _, r := range []map[string]any{
 		{"engine": "instructd", "docs": len(texts), "docs_per_s": median(ours), "rounds": ours, "threads": threads,
-			"max_batch_tokens": cfg.MaxBatchTokens, "max_batch_size": cfg.MaxBatchSize},
+			"max_batch_tokens": cfg.MaxBatchTokens, "max_batch_size": cfg.MaxBatchSize,
+			"batches": batches, "padded_tokens": padded, "tokens": tokens},
 		{"engine": "raw-ort", "docs": len(texts), "docs_per_s": median(ceiling), "rounds": ceiling, "threads": threads,
 			"batches": len(raw.batches), "padded_tokens": raw.padded, "tokens": raw.tokens},
 	} {

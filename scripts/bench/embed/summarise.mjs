@@ -24,4 +24,5 @@ console.log('');
 console.log(`instructd / transformers.js (best, batch ${tjs.batch_size}): ${vsTjs.toFixed(2)}x  (target >= 2.0x) ${vsTjs >= 2 ? 'MET' : 'NOT MET'}`);
 console.log(`instructd / raw ONNX Runtime:                 ${vsRaw.toFixed(2)}x  (target >= 0.9x) ${vsRaw >= 0.9 ? 'MET' : 'NOT MET'}`);
 console.log(`threads ${ours.threads}; batches: max ${ours.max_batch_size} texts / ${ours.max_batch_tokens} padded tokens; ` +
+  `instructd ran ${ours.batches} batches, ${ours.tokens} tokens padded to ${ours.padded_tokens}; ` +
   `raw ORT ran ${raw.batches} batches, ${raw.tokens} tokens padded to ${raw.padded_tokens}`);
