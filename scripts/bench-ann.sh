@@ -9,6 +9,7 @@
 #   N=20000 scripts/bench-ann.sh         # quick run
 #   DATASETS=clustered ENGINES=instructd,exact scripts/bench-ann.sh
 #   PEER_REUSE=1 ...                     # reuse a cached python3-hnswlib row (not the same run)
+#   NO_PEER=1 EFS=128,256 ...            # our engines only (e.g. an ef sweep)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,7 @@ mkdir -p "$OUT"
 
 go build -o "$OUT/ann" ./scripts/bench/ann
 
-report="$OUT/bench-ann-$N-$(echo "$DATASETS" | tr ' ' -)-$(echo "$ENGINES" | tr , -).md"
+report="$OUT/bench-ann-$N-$(echo "$DATASETS" | tr ' ' -)-$(echo "$ENGINES" | tr , -)-ef$(echo "$EFS" | tr , -).md"
 : > "$report"
 for ds in $DATASETS; do
   base="$OUT/$ds-$N.base.fvecs"
@@ -47,7 +48,9 @@ for ds in $DATASETS; do
   fi
   [[ -s "$gt" ]] || "$OUT/ann" gt -base "$base" -queries "$queries" -k "$K" -out "$gt"
   peer="$OUT/$ds-$N-M$M-efc$EFC.peer.json"
-  if [[ "${PEER_REUSE:-0}" == 1 && -s "$peer" ]]; then
+  if [[ "${NO_PEER:-0}" == 1 ]]; then
+    peer=""
+  elif [[ "${PEER_REUSE:-0}" == 1 && -s "$peer" ]]; then
     echo "bench-ann: $ds: reusing $peer" >&2
   else
     echo "bench-ann: $ds: python3-hnswlib" >&2
@@ -55,6 +58,6 @@ for ds in $DATASETS; do
   fi
   echo "bench-ann: $ds: Go engines ($ENGINES)" >&2
   "$OUT/ann" run -label "$ds" -base "$base" -queries "$queries" -gt "$gt" -peer "$peer" \
-    -m "$M" -efc "$EFC" -ef "$EFS" -k "$K" -engines "$ENGINES" -json "$OUT/$ds-$N-$(echo "$ENGINES" | tr , -).json" | tee -a "$report"
+    -m "$M" -efc "$EFC" -ef "$EFS" -k "$K" -engines "$ENGINES" -json "$OUT/$ds-$N-$(echo "$ENGINES" | tr , -)-ef$(echo "$EFS" | tr , -).json" | tee -a "$report"
 done
 echo "bench-ann: report in $report" >&2
