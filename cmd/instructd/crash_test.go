@@ -30,7 +30,8 @@ import (
 // per-batch acknowledgements, kills it with SIGKILL at seeded random points (with a
 // 1s snapshot interval, so kills also land during index snapshots), restarts it and
 // checks that every acknowledged document survived: present, searchable by its own
-// vector, and counted once. Set INSTRUCTD_CRASH_SEED to replay a run.
+// vector, and counted once. Set INSTRUCTD_CRASH_SEED to replay a run's kill targets
+// (the exact kill points also depend on timing).
 
 const (
 	crashDocs   = 20_000
