@@ -33,6 +33,9 @@ type serveSettings struct {
 // until SIGINT/SIGTERM cancels ctx.
 func runServe(ctx context.Context, args []string) error {
 	st, err := parseServe(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
