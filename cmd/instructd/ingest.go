@@ -26,7 +26,7 @@ func runIngest(ctx context.Context, args []string) error {
 	create := fs.Bool("create", false, "create the collection first (default spec, or --model / --dimension)")
 	model := fs.String("model", "", "with --create: model pack name (default: the server's default pack)")
 	dimension := fs.Int("dimension", 0, "with --create and no --model: a vector-only collection of this dimension")
-	apiKey := fs.String("api-key", os.Getenv("INSTRUCTD_API_KEY"), "API key (env INSTRUCTD_API_KEY)")
+	apiKey := fs.String("api-key", "", "API key (default: env INSTRUCTD_API_KEY)")
 	batch := fs.Int("batch", 0, "documents per server commit (0: the server's default, 256)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: instructd ingest --collection NAME [flags] FILE.jsonl|-")
@@ -41,6 +41,9 @@ func runIngest(ctx context.Context, args []string) error {
 	if *collection == "" || fs.NArg() != 1 {
 		fs.Usage()
 		return errors.New("need --collection and exactly one FILE (or - for stdin)")
+	}
+	if *apiKey == "" {
+		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it
 	}
 	cl, err := client.New(*serverURL, client.WithAPIKey(*apiKey), client.WithIngestBatch(*batch))
 	if err != nil {

@@ -20,7 +20,7 @@ func runSearch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	serverURL := fs.String("server", envOr("INSTRUCTD_SERVER", "http://127.0.0.1:8080"), "server URL (env INSTRUCTD_SERVER)")
 	collection := fs.String("collection", "", "collection name (required)")
-	apiKey := fs.String("api-key", os.Getenv("INSTRUCTD_API_KEY"), "API key (env INSTRUCTD_API_KEY)")
+	apiKey := fs.String("api-key", "", "API key (default: env INSTRUCTD_API_KEY)")
 	instruction := fs.String("instruction", "", "instruction for the query (default: the collection's or pack's)")
 	k := fs.Int("k", 10, "number of hits")
 	mode := fs.String("mode", "", "dense, lexical or hybrid (default: the collection's)")
@@ -59,6 +59,9 @@ func runSearch(ctx context.Context, args []string) error {
 	}
 	if *exclude != "" {
 		req.Exclude = splitList(*exclude)
+	}
+	if *apiKey == "" {
+		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it
 	}
 	cl, err := client.New(*serverURL, client.WithAPIKey(*apiKey))
 	if err != nil {
