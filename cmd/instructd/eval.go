@@ -34,7 +34,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		split       = fs.String("split", "test", "BEIR qrels split: qrels/<split>.tsv")
 		format      = fs.String("format", "auto", "dataset layout: beir, followir or auto")
 		perQuery    = fs.String("per-query", "", "write per-query scores as JSONL to this file")
-		apiKey      = fs.String("api-key", os.Getenv("INSTRUCTD_API_KEY"), "bearer token for --server (default $INSTRUCTD_API_KEY)")
+		apiKey      = fs.String("api-key", "", "bearer token for --server (default: env INSTRUCTD_API_KEY)")
 		k           = fs.Int("k", eval.DefaultK, "hits per query")
 		concurrency = fs.Int("concurrency", eval.DefaultConcurrency, "searches in flight")
 		model       = fs.String("model", "models/test-minilm", "in-process only: model pack directory")
@@ -42,7 +42,13 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
 	)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
+	}
+	if *apiKey == "" {
+		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())

@@ -266,6 +266,24 @@ func TestEvalCommandErrors(t *testing.T) {
 	}
 }
 
+func TestEvalCommandHelpAndEnvKey(t *testing.T) {
+	t.Setenv("INSTRUCTD_API_KEY", "from-env-secret")
+	var stdout, stderr bytes.Buffer
+	if err := evalMain(context.Background(), []string{"-h"}, &stdout, &stderr); err != nil {
+		t.Errorf("-h: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "-dataset") || strings.Contains(stderr.String(), "from-env-secret") {
+		t.Errorf("-h output:\n%s", stderr.String())
+	}
+	// The key from the environment is sent when --api-key is absent.
+	api := newFakeAPI("from-env-secret")
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	if err := evalMain(context.Background(), []string{"--dataset", fixture(t), "--server", srv.URL, "--ingest", "--modes", "lexical"}, &stdout, &stderr); err != nil {
+		t.Errorf("eval with INSTRUCTD_API_KEY: %v", err)
+	}
+}
+
 func TestDefaultEvalCollection(t *testing.T) {
 	for in, want := range map[string]string{
 		"../shared/data/cranfield": "eval-cranfield",
