@@ -23,10 +23,13 @@ var (
 	ErrInvalidInput = errors.New("embed: invalid input")
 )
 
-// Defaults for zero Config fields.
+// Defaults for zero Config fields. The batch budget is sized for CPUs: measured on 2 cores
+// with MiniLM, throughput is flat from 512 to 16384 padded tokens per batch, while a
+// smaller batch keeps activations in cache and bounds how long a query that arrives
+// during ingest waits for the batch in flight (about a second here, not eight).
 const (
-	DefaultMaxBatchTokens = 16384
-	DefaultMaxBatchSize   = 256
+	DefaultMaxBatchTokens = 2048
+	DefaultMaxBatchSize   = 128
 	DefaultMaxWait        = 2 * time.Millisecond
 	DefaultQueueSize      = 8192
 	DefaultCacheSize      = 4096
