@@ -4,7 +4,7 @@
 # @huggingface/transformers (transformers.js) feature-extraction at its best batch size, all
 # on the first N WordNet glosses with the test-minilm pack and the same thread count.
 #
-#   N=5000 THREADS=$(nproc) PACK=models/test-minilm TJS_BATCHES=1,8,32,64 bash scripts/bench-embed.sh
+#   N=5000 THREADS=$(nproc) PACK=models/test-minilm TJS_BATCHES=1,8,16,32,64 bash scripts/bench-embed.sh
 #
 # The machine should be quiet: every engine here wants every core.
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 N=${N:-5000}
 THREADS=${THREADS:-$(nproc)}
 PACK=${PACK:-models/test-minilm}
-TJS_BATCHES=${TJS_BATCHES:-1,8,32,64}
+TJS_BATCHES=${TJS_BATCHES:-1,8,16,32,64}
 TJS_VERSION=4.2.0 # depends on onnxruntime-node 1.24.3, the ONNX Runtime instructd uses
 export PATH=/usr/local/go/bin:$PATH
 

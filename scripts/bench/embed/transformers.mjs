@@ -14,7 +14,7 @@ if (!packDir || !textsPath) {
   process.exit(2);
 }
 const threads = Number(threadsArg || os.cpus().length);
-const sizes = (sizesArg || '1,8,32,64').split(',').map(Number);
+const sizes = (sizesArg || '1,8,16,32,64').split(',').map(Number);
 const subset1 = Number(subsetArg || 1000);
 const manifest = JSON.parse(fs.readFileSync(path.join(packDir, 'instructd.json'), 'utf8'));
 const texts = fs.readFileSync(textsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
