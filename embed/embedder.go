@@ -28,11 +28,16 @@ var (
 // smaller batch keeps activations in cache and bounds how long a query that arrives
 // during ingest waits for the batch in flight (about a second here, not eight).
 const (
+	// DefaultMaxBatchTokens is the padded-token budget of one batch.
 	DefaultMaxBatchTokens = 2048
-	DefaultMaxBatchSize   = 128
-	DefaultMaxWait        = 2 * time.Millisecond
-	DefaultQueueSize      = 8192
-	DefaultCacheSize      = 4096
+	// DefaultMaxBatchSize caps the texts in one batch.
+	DefaultMaxBatchSize = 128
+	// DefaultMaxWait is how long a batch that is not full waits for more texts.
+	DefaultMaxWait = 2 * time.Millisecond
+	// DefaultQueueSize caps the texts admitted across all callers.
+	DefaultQueueSize = 8192
+	// DefaultCacheSize is the query cache's capacity in DefaultConfig.
+	DefaultCacheSize = 4096
 )
 
 // InputType says whether texts are queries or documents.
