@@ -56,7 +56,7 @@ func BenchmarkUpsert(b *testing.B) {
 	}
 }
 
-var benchSizes = []int{1000, 2000, 3000, 5000, 10000, 20000}
+var benchSizes = []int{1000, 2500, 5000, 10000, 20000}
 
 // BenchmarkBuilds compares a query on the portable and the AVX2 build of the shim,
 // which shows that the AVX kernels are really taken.

@@ -17,7 +17,8 @@ func TestFilteredSearch(t *testing.T) {
 	mustUpsert(t, ref, keys, vecs[:n])
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, e := range engines {
-		x := mustNew(t, e.make, Config{Dimension: dim})
+		// A low threshold keeps the 50% allow-list on the graph (bitset) path.
+		x := mustNew(t, e.make, Config{Dimension: dim, ExactThreshold: 500})
 		mustUpsert(t, x, keys, vecs[:n])
 		cases := []struct {
 			name  string

@@ -15,7 +15,7 @@ func TestSnapshotGolden(t *testing.T) {
 	for _, e := range []engine{{"exact", NewExact}, {"hnsw", NewHNSW}} {
 		t.Run(e.name, func(t *testing.T) {
 			golden := filepath.Join("testdata", "snapshot-v1-"+e.name+".golden")
-			x := mustNew(t, e.make, Config{Dimension: 4, M: 4, EfConstruction: 16, Workers: 1})
+			x := mustNew(t, e.make, Config{Dimension: 4, M: 4, EfConstruction: 16, EfSearch: 32, ExactThreshold: 100, Workers: 1})
 			mustUpsert(t, x, seqKeys(30, 100), vecs)
 			if err := x.Delete(105, 106); err != nil {
 				t.Fatal(err)
