@@ -50,7 +50,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	mode := fs.String("mode", "", "instruction mode for queries: template or attention (default: the pack's)")
 	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
-	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 2048)")
+	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
