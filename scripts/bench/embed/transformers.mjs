@@ -2,7 +2,7 @@
 // texts and model as instructd's embed benchmark: mean pooling + normalize, CPU, the
 // same intra-op thread count. Prints one JSON line per batch size and a final "best" line.
 //
-// usage: node transformers.mjs PACK_DIR TEXTS_JSONL THREADS BATCH_SIZES(comma) [SUBSET_FOR_BATCH_1]
+// usage: node transformers.mjs PACK_DIR TEXTS_JSONL THREADS BATCH_SIZES(comma) [SUBSET_FOR_BATCH_1 (default: all)]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ if (!packDir || !textsPath) {
 }
 const threads = Number(threadsArg || os.cpus().length);
 const sizes = (sizesArg || '1,8,16,32,64').split(',').map(Number);
-const subset1 = Number(subsetArg || 1000);
+const subset1 = Number(subsetArg || Infinity);
 const manifest = JSON.parse(fs.readFileSync(path.join(packDir, 'instructd.json'), 'utf8'));
 const texts = fs.readFileSync(textsPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
 
