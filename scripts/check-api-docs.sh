@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# check-api-docs: runs every shell example of docs/api.md, in order, against a fresh server
+# check-api-docs: runs every ```sh example of docs/api.md and README.md, in order, against a fresh server
 # (test-minilm pack, temporary data directory) and checks each curl's status code: 2xx,
 # or the code named by a "# expect NNN" line in the example. The examples are written for
 # `make run` on localhost:8080; here they run on PORT (default 18092), rewritten in place.
 #
-# Usage: scripts/check-api-docs.sh   (env: PORT=18092 PACK=models/test-minilm)
+# Usage: scripts/check-api-docs.sh [FILE.md ...]   (default: docs/api.md README.md;
+#        env: PORT=18092 PACK=models/test-minilm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,13 +35,16 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 
-# Split the ```sh blocks of docs/api.md into numbered files.
-/usr/bin/python3 - "$WORK" <<'PY'
+# Split the ```sh blocks of the documents into numbered files, in order.
+[ $# -gt 0 ] || set -- docs/api.md README.md
+/usr/bin/python3 - "$WORK" "$@" <<'PY'
 import re, sys
-work = sys.argv[1]
-text = open("docs/api.md").read()
-for i, block in enumerate(re.findall(r"```sh\n(.*?)```", text, re.S)):
-    open(f"{work}/example-{i:03d}.sh", "w").write(block)
+work, docs = sys.argv[1], sys.argv[2:]
+i = 0
+for doc in docs:
+    for block in re.findall(r"```sh\n(.*?)```", open(doc).read(), re.S):
+        open(f"{work}/example-{i:03d}.sh", "w").write(block)
+        i += 1
 PY
 
 cd "$WORK"
