@@ -121,14 +121,14 @@ func (x *exactIndex) Search(ctx context.Context, query []float32, opts SearchOpt
 		f = nil
 	}
 	if f != nil && f.Keys != nil && len(f.Keys) < len(x.keys) {
-		t := newTopK(opts.K)
+		t := NewTopK(opts.K)
 		dim := x.cfg.Dimension
 		for k := range f.Keys {
 			if s, ok := x.slots[k]; ok {
-				t.push(k, similarity(x.cfg.Metric, q, x.data[s*dim:(s+1)*dim]))
+				t.Push(k, similarity(x.cfg.Metric, q, x.data[s*dim:(s+1)*dim]))
 			}
 		}
-		return t.sorted(), nil
+		return t.Sorted(), nil
 	}
 	return x.scan(ctx, q, opts.K, f)
 }
@@ -138,21 +138,21 @@ func (x *exactIndex) scan(ctx context.Context, q []float32, k int, f *Filter) ([
 	n := len(x.keys)
 	workers := x.cfg.Workers
 	if n*x.cfg.Dimension < parallelScanMin || workers < 2 {
-		t := newTopK(k)
+		t := NewTopK(k)
 		x.scanRange(q, f, 0, n, t)
-		return t.sorted(), nil
+		return t.Sorted(), nil
 	}
 	if workers > n {
 		workers = n
 	}
-	parts := make([]*topK, workers)
+	parts := make([]*TopK, workers)
 	var wg sync.WaitGroup
 	step := (n + workers - 1) / workers
 	for w := 0; w < workers; w++ {
 		lo, hi := w*step, min((w+1)*step, n)
-		parts[w] = newTopK(k)
+		parts[w] = NewTopK(k)
 		wg.Add(1)
-		go func(t *topK) {
+		go func(t *TopK) {
 			defer wg.Done()
 			x.scanRange(q, f, lo, hi, t)
 		}(parts[w])
@@ -162,20 +162,20 @@ func (x *exactIndex) scan(ctx context.Context, q []float32, k int, f *Filter) ([
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
 	for _, p := range parts[1:] {
-		parts[0].merge(p)
+		parts[0].Merge(p)
 	}
-	return parts[0].sorted(), nil
+	return parts[0].Sorted(), nil
 }
 
 // scanRange scores slots [lo, hi) into t.
-func (x *exactIndex) scanRange(q []float32, f *Filter, lo, hi int, t *topK) {
+func (x *exactIndex) scanRange(q []float32, f *Filter, lo, hi int, t *TopK) {
 	dim := x.cfg.Dimension
 	for s := lo; s < hi; s++ {
 		k := x.keys[s]
 		if f != nil && !f.allows(k) {
 			continue
 		}
-		t.push(k, similarity(x.cfg.Metric, q, x.data[s*dim:(s+1)*dim]))
+		t.Push(k, similarity(x.cfg.Metric, q, x.data[s*dim:(s+1)*dim]))
 	}
 }
 

@@ -2,14 +2,16 @@ package index
 
 import "sort"
 
-// topK keeps the k best results seen so far in a fixed-size min-heap (the worst
-// result at the root), so a scan costs O(n log k) and allocates once.
-type topK struct {
+// TopK keeps the k best results seen so far in a fixed-size min-heap (the worst
+// result at the root), so a scan costs O(n log k) and allocates once. Ties rank the
+// smaller key first. It is not safe for concurrent use.
+type TopK struct {
 	k     int
 	items []Result
 }
 
-func newTopK(k int) *topK { return &topK{k: k, items: make([]Result, 0, k)} }
+// NewTopK returns an empty TopK that keeps k results.
+func NewTopK(k int) *TopK { return &TopK{k: k, items: make([]Result, 0, k)} }
 
 // worse orders results: lower score first, then larger key (a stable tie-break).
 func worse(a, b Result) bool {
@@ -19,8 +21,8 @@ func worse(a, b Result) bool {
 	return a.Key > b.Key
 }
 
-// push offers one result.
-func (t *topK) push(key uint64, score float32) {
+// Push offers one result.
+func (t *TopK) Push(key uint64, score float32) {
 	r := Result{Key: key, Score: score}
 	if len(t.items) < t.k {
 		t.items = append(t.items, r)
@@ -34,7 +36,7 @@ func (t *topK) push(key uint64, score float32) {
 	t.down(0)
 }
 
-func (t *topK) up(i int) {
+func (t *TopK) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
 		if !worse(t.items[i], t.items[p]) {
@@ -45,7 +47,7 @@ func (t *topK) up(i int) {
 	}
 }
 
-func (t *topK) down(i int) {
+func (t *TopK) down(i int) {
 	n := len(t.items)
 	for {
 		l := 2*i + 1
@@ -64,15 +66,15 @@ func (t *topK) down(i int) {
 	}
 }
 
-// merge offers every result of o.
-func (t *topK) merge(o *topK) {
+// Merge offers every result of o.
+func (t *TopK) Merge(o *TopK) {
 	for _, r := range o.items {
-		t.push(r.Key, r.Score)
+		t.Push(r.Key, r.Score)
 	}
 }
 
-// sorted returns the results best first.
-func (t *topK) sorted() []Result {
+// Sorted returns the results best first; t must not be used afterwards.
+func (t *TopK) Sorted() []Result {
 	out := t.items
 	sort.Slice(out, func(i, j int) bool { return worse(out[j], out[i]) })
 	return out

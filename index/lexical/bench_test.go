@@ -83,7 +83,7 @@ func exhaustiveSearch(ix *Index, query string, k int) []index.Result {
 	n := len(ix.ids)
 	avgdl := float64(ix.totalLen) / float64(n)
 	k1, bb := ix.opts.K1, ix.opts.B
-	top := newTopK(k)
+	top := index.NewTopK(k)
 	for id := range ix.docs {
 		d := &ix.docs[id]
 		if !d.live {
@@ -102,10 +102,13 @@ func exhaustiveSearch(ix *Index, query string, k int) []index.Result {
 			}
 		}
 		if hit {
-			top.push(index.Result{Key: d.key, Score: float32(score)})
+			top.Push(d.key, float32(score))
 		}
 	}
-	return top.sorted()
+	if hits := top.Sorted(); len(hits) > 0 {
+		return hits
+	}
+	return nil
 }
 
 // BenchmarkAnalyzeWordNet is the analyzer alone, the floor under both of the above.

@@ -91,13 +91,16 @@ func (ix *Index) Search(query string, k int, allow func(key uint64) bool) []inde
 		}
 	}
 
-	top := newTopK(k)
+	top := index.NewTopK(k)
 	for _, id := range acc.touched {
 		if acc.state[id] == scoring {
-			top.push(index.Result{Key: ix.docs[id].key, Score: float32(acc.scores[id])})
+			top.Push(ix.docs[id].key, float32(acc.scores[id]))
 		}
 	}
-	return top.sorted()
+	if hits := top.Sorted(); len(hits) > 0 {
+		return hits
+	}
+	return nil
 }
 
 // idf is Lucene's BM25 idf, ln(1 + (N − df + 0.5)/(df + 0.5)), always > 0.
