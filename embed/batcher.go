@@ -23,7 +23,8 @@ type batch struct {
 }
 
 // inferFunc runs a batch and returns, per text, its pooled vector (or, where states is
-// set, its valid token vectors, row-major). The batcher calls it from one goroutine only.
+// set, its valid token vectors, row-major). The batcher calls each inferFunc from one
+// goroutine only (its worker), so an inferFunc may own a Session.
 type inferFunc func(b batch) ([][]float32, error)
 
 // entry is one text waiting for the model.
@@ -50,21 +51,19 @@ type request struct {
 	remaining int
 	done      bool
 	infer     time.Duration
-	lastBatch uint64
 }
 
 // finish records one entry's result (or the batch's error) and answers the caller when
 // the request is complete or has failed; later calls on an answered request do nothing.
-func (r *request) finish(idx int, vec []float32, err error, batchID uint64, dur time.Duration) {
+// dur is the batch's inference time, passed with the request's first entry in each batch
+// and zero with the others, so that each batch counts once.
+func (r *request) finish(idx int, vec []float32, err error, dur time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done {
 		return
 	}
-	if batchID != 0 && r.lastBatch != batchID {
-		r.lastBatch = batchID
-		r.infer += dur
-	}
+	r.infer += dur
 	if err != nil {
 		r.done = true
 		r.reply <- err
@@ -80,14 +79,14 @@ func (r *request) finish(idx int, vec []float32, err error, batchID uint64, dur 
 
 // batcher is TEI's queue in Go. One goroutine (loop) owns the pending texts: it keeps
 // them sorted by length, cuts batches under the padded-token budget, and hands each to
-// the inference goroutine (run) through a channel of capacity 1, so that one batch is
-// ready while the model runs the other. Callers tokenize on their own goroutines, take
+// the inference workers (run, one goroutine per inferFunc) through a channel of
+// capacity 1, so that one batch is ready while the workers run theirs. Callers tokenize on their own goroutines, take
 // permits from admission, and enqueue; replies go back by index.
 type batcher struct {
-	cfg   batchConfig
-	infer inferFunc
-	hooks Hooks
-	adm   *admission
+	cfg    batchConfig
+	infers []inferFunc // one per inference worker
+	hooks  Hooks
+	adm    *admission
 
 	mu     sync.Mutex
 	inbox  []*entry
@@ -97,22 +96,33 @@ type batcher struct {
 	batches chan []*entry // capacity 1: the hand-off to inference
 	stop    chan struct{} // closed by close
 	wg      sync.WaitGroup
-	batchID uint64 // owned by run
 }
 
+// newBatcher starts a batcher with one inference worker.
 func newBatcher(cfg batchConfig, infer inferFunc, hooks Hooks) *batcher {
+	return newPoolBatcher(cfg, []inferFunc{infer}, hooks)
+}
+
+// newPoolBatcher starts a batcher with one inference worker per element of infers
+// (at least one), each running whole batches on its own goroutine.
+func newPoolBatcher(cfg batchConfig, infers []inferFunc, hooks Hooks) *batcher {
+	if len(infers) == 0 {
+		panic("embed: batcher without inference workers; this is a bug")
+	}
 	b := &batcher{
 		cfg:     cfg,
-		infer:   infer,
+		infers:  infers,
 		hooks:   hooks,
 		notify:  make(chan struct{}, 1),
 		batches: make(chan []*entry, 1),
 		stop:    make(chan struct{}),
 	}
 	b.adm = newAdmission(cfg.queueSize, b.stop)
-	b.wg.Add(2)
+	b.wg.Add(1 + len(infers))
 	go b.loop()
-	go b.run()
+	for _, infer := range infers {
+		go b.run(infer)
+	}
 	return b
 }
 
@@ -161,8 +171,8 @@ func (b *batcher) isClosed() bool {
 	return b.closed
 }
 
-// close stops both goroutines and waits for them. The batch the model is running
-// finishes; every other queued text fails with ErrClosed.
+// close stops the queue loop and the workers and waits for them. The batches the
+// workers are running finish; every other queued text fails with ErrClosed.
 func (b *batcher) close() {
 	b.mu.Lock()
 	if b.closed {
@@ -178,7 +188,7 @@ func (b *batcher) close() {
 
 // fail answers an entry's caller with err and gives its permit back.
 func (b *batcher) fail(e *entry, err error) {
-	e.req.finish(e.idx, nil, err, 0, 0)
+	e.req.finish(e.idx, nil, err, 0)
 	b.adm.release(1)
 }
 
@@ -357,8 +367,8 @@ func (b *batcher) loop() {
 	}
 }
 
-// run is the inference goroutine: it owns the model.
-func (b *batcher) run() {
+// run is one inference worker: it owns infer (and the session behind it).
+func (b *batcher) run(infer inferFunc) {
 	defer b.wg.Done()
 	for entries := range b.batches {
 		select {
@@ -380,11 +390,11 @@ func (b *batcher) run() {
 		if len(kept) == 0 {
 			continue
 		}
-		b.runBatch(kept)
+		b.runBatch(infer, kept)
 	}
 }
 
-func (b *batcher) runBatch(entries []*entry) {
+func (b *batcher) runBatch(infer inferFunc, entries []*entry) {
 	bt := batch{encs: make([]*Encoding, len(entries)), states: make([]bool, len(entries))}
 	tokens := 0
 	for i, e := range entries {
@@ -393,20 +403,25 @@ func (b *batcher) runBatch(entries []*entry) {
 		bt.length = max(bt.length, len(e.enc.IDs))
 		tokens += len(e.enc.IDs)
 	}
-	b.batchID++
 	start := time.Now()
-	outs, err := b.infer(bt)
+	outs, err := infer(bt)
 	dur := time.Since(start)
 	if err == nil && len(outs) != len(entries) {
 		panic("embed: inference returned the wrong number of results; this is a bug")
 	}
 	b.hooks.batch(BatchStats{Size: len(entries), Tokens: tokens, PaddedTokens: bt.length * len(entries), Duration: dur})
+	counted := make(map[*request]bool, 1)
 	for i, e := range entries {
 		var vec []float32
 		if err == nil {
 			vec = outs[i]
 		}
-		e.req.finish(e.idx, vec, err, b.batchID, dur)
+		d := dur
+		if counted[e.req] {
+			d = 0
+		}
+		counted[e.req] = true
+		e.req.finish(e.idx, vec, err, d)
 		b.adm.release(1)
 	}
 }

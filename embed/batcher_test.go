@@ -336,3 +336,84 @@ func TestBatcherQueryOvertakesLongCall(t *testing.T) {
 		}
 	}
 }
+
+func TestBatcherWorkersRunBatchesConcurrently(t *testing.T) {
+	// Two workers, each with its own model: both hold a batch at once (the gates are
+	// closed only after both started), and every caller still gets its own results.
+	models := []*fakeModel{
+		{gate: make(chan struct{}), started: make(chan struct{}, 16)},
+		{gate: make(chan struct{}), started: make(chan struct{}, 16)},
+	}
+	var hookMu sync.Mutex
+	var sizes int
+	b := newPoolBatcher(batchConfig{maxTokens: 1 << 20, maxSize: 2, maxWait: time.Millisecond, queueSize: 100},
+		[]inferFunc{models[0].infer, models[1].infer},
+		Hooks{Batch: func(s BatchStats) { hookMu.Lock(); sizes += s.Size; hookMu.Unlock() }})
+	t.Cleanup(b.close)
+	encs := make([]*Encoding, 8)
+	for i := range encs {
+		encs[i] = encOfLen(2+i%3, int64(i+1))
+	}
+	type res struct {
+		out [][]float32
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		out, err := submit(context.Background(), b, encs, false)
+		done <- res{out, err}
+	}()
+	<-models[0].started
+	<-models[1].started
+	close(models[0].gate)
+	close(models[1].gate)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	checkResults(t, encs, r.out)
+	ran := len(models[0].recorded()) + len(models[1].recorded())
+	if ran != 4 {
+		t.Fatalf("ran %d batches, want 4 of 2", ran)
+	}
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	if sizes != len(encs) {
+		t.Fatalf("batch hooks saw %d texts, want %d", sizes, len(encs))
+	}
+}
+
+func TestBatcherCloseWaitsForEveryWorker(t *testing.T) {
+	// Both workers are mid-batch when close is called: close returns only after both
+	// batches finished, and their callers get results, not ErrClosed.
+	models := []*fakeModel{
+		{gate: make(chan struct{}), started: make(chan struct{}, 4)},
+		{gate: make(chan struct{}), started: make(chan struct{}, 4)},
+	}
+	b := newPoolBatcher(batchConfig{maxTokens: 1 << 20, maxSize: 1, maxWait: time.Millisecond, queueSize: 100},
+		[]inferFunc{models[0].infer, models[1].infer}, Hooks{})
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			_, err := submit(context.Background(), b, []*Encoding{encOfLen(3, int64(i+1))}, false)
+			errs <- err
+		}()
+	}
+	<-models[0].started
+	<-models[1].started
+	closed := make(chan struct{})
+	go func() { b.close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("close returned while workers were running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(models[0].gate)
+	close(models[1].gate)
+	<-closed
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("running batch failed: %v", err)
+		}
+	}
+}

@@ -71,7 +71,8 @@ type Timings struct {
 	Tokenize time.Duration
 	// Queue is time spent waiting for admission and for the model.
 	Queue time.Duration
-	// Infer is the wall time of the model batches that carried the call's texts.
+	// Infer is the model time of the batches that carried the call's texts, summed
+	// (batches of several inference workers overlap, so it may exceed the wall time).
 	Infer time.Duration
 }
 
@@ -97,6 +98,10 @@ type Config struct {
 	Runtime *Runtime
 	// IntraOpThreads is ONNX Runtime's intra-op thread count; 0 means all cores.
 	IntraOpThreads int
+	// InferenceWorkers is how many batches run at once, each worker with its own ONNX
+	// Runtime session of IntraOpThreads/InferenceWorkers threads (at least 1); 0 means
+	// DefaultInferenceWorkers(IntraOpThreads).
+	InferenceWorkers int
 	// MaxBatchTokens caps a batch's padded size, longest × count.
 	MaxBatchTokens int
 	// MaxBatchSize caps the texts in one batch.
@@ -129,6 +134,9 @@ func (c Config) withDefaults() Config {
 	if c.IntraOpThreads <= 0 {
 		c.IntraOpThreads = runtime.NumCPU()
 	}
+	if c.InferenceWorkers <= 0 {
+		c.InferenceWorkers = DefaultInferenceWorkers(c.IntraOpThreads)
+	}
 	if c.MaxBatchTokens <= 0 {
 		c.MaxBatchTokens = DefaultMaxBatchTokens
 	}
@@ -150,6 +158,17 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// maxDefaultWorkers caps DefaultInferenceWorkers: every worker holds a copy of the model.
+const maxDefaultWorkers = 4
+
+// DefaultInferenceWorkers is the worker count for a total of threads intra-op threads:
+// one single-threaded session per thread, at most 4 (each session holds its own copy
+// of the model's weights). Independent batches on separate cores beat one batch split
+// across cores, whose operators synchronise at every layer; see docs/embedding.md.
+func DefaultInferenceWorkers(threads int) int {
+	return max(1, min(threads, maxDefaultWorkers))
+}
+
 // Embedder turns texts into vectors with one model pack. It is safe for concurrent use:
 // every call goes through one dynamic batcher, so concurrent callers share batches.
 type Embedder struct {
@@ -158,7 +177,7 @@ type Embedder struct {
 	tok      Tokenizer
 	rt       *Runtime
 	ownsRT   bool
-	sess     *Session
+	sessions []*Session // one per inference worker
 	dim      int
 	b        *batcher
 	cache    *queryCache
@@ -197,20 +216,24 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 		e.ownsRT = true
 	}
 	fail := func(err error) (*Embedder, error) {
-		if e.sess != nil {
-			e.sess.Close()
+		for _, s := range e.sessions {
+			s.Close()
 		}
 		if e.ownsRT {
 			e.rt.Close()
 		}
 		return nil, err
 	}
-	e.sess, err = NewSession(e.rt, pack.ModelPath(), SessionOptions{OutputName: m.OutputName, IntraOpThreads: cfg.IntraOpThreads})
-	if err != nil {
-		return fail(err)
+	threads := max(1, cfg.IntraOpThreads/cfg.InferenceWorkers)
+	for range cfg.InferenceWorkers {
+		s, err := NewSession(e.rt, pack.ModelPath(), SessionOptions{OutputName: m.OutputName, IntraOpThreads: threads})
+		if err != nil {
+			return fail(err)
+		}
+		e.sessions = append(e.sessions, s)
 	}
 	e.dim = m.Dimension
-	if d := e.sess.Dim(); d > 0 && e.dim > 0 && d != e.dim {
+	if d := e.sessions[0].Dim(); d > 0 && e.dim > 0 && d != e.dim {
 		return fail(fmt.Errorf("embed: %s: model output has %d dims, manifest says %d", packDir, d, e.dim))
 	} else if e.dim <= 0 {
 		e.dim = d
@@ -222,35 +245,39 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 		return fail(fmt.Errorf("embed: open %s: %w", packDir, err))
 	}
 	start := time.Now()
-	if err := e.warmUp(); err != nil {
-		return fail(fmt.Errorf("embed: warm-up of %s: %w", packDir, err))
+	infers := make([]inferFunc, len(e.sessions))
+	for i, s := range e.sessions {
+		infers[i] = func(b batch) ([][]float32, error) { return e.infer(s, b) }
+		if err := e.warmUp(infers[i]); err != nil {
+			return fail(fmt.Errorf("embed: warm-up of %s: %w", packDir, err))
+		}
 	}
-	e.b = newBatcher(batchConfig{
+	e.b = newPoolBatcher(batchConfig{
 		maxTokens: cfg.MaxBatchTokens,
 		maxSize:   cfg.MaxBatchSize,
 		maxWait:   cfg.MaxWait,
 		queueSize: cfg.QueueSize,
-	}, e.infer, cfg.Hooks)
+	}, infers, cfg.Hooks)
 	e.log.Info("embedder ready", "pack", m.Name, "dim", e.dim, "max_tokens", m.MaxTokens,
-		"threads", cfg.IntraOpThreads, "ort", e.rt.LibraryPath(), "warmup", time.Since(start))
+		"workers", cfg.InferenceWorkers, "threads_per_worker", threads, "ort", e.rt.LibraryPath(), "warmup", time.Since(start))
 	return e, nil
 }
 
-// warmUp runs one small batch so that the first request does not pay for ONNX Runtime's
-// lazy initialisation, and so that a dimension mismatch fails Open, not a request.
-func (e *Embedder) warmUp() error {
+// warmUp runs one small batch through infer so that the first request does not pay for
+// ONNX Runtime's lazy initialisation, and so that a dimension mismatch fails Open, not a request.
+func (e *Embedder) warmUp(infer inferFunc) error {
 	enc, err := e.tok.Encode("warm up the embedding engine")
 	if err != nil {
 		return err
 	}
-	_, err = e.infer(batch{encs: []*Encoding{&enc}, states: []bool{false}, length: len(enc.IDs)})
+	_, err = infer(batch{encs: []*Encoding{&enc}, states: []bool{false}, length: len(enc.IDs)})
 	return err
 }
 
-// infer is the batcher's model call: it runs the session and pools on the inference goroutine.
-func (e *Embedder) infer(b batch) ([][]float32, error) {
+// infer is a worker's model call: it runs the worker's session and pools, on the worker's goroutine.
+func (e *Embedder) infer(sess *Session, b batch) ([][]float32, error) {
 	d := e.dim
-	states, err := e.sess.Run(b.encs, b.length, d)
+	states, err := sess.Run(b.encs, b.length, d)
 	if err != nil {
 		return nil, err
 	}
@@ -283,14 +310,14 @@ func (e *Embedder) Tokenizer() Tokenizer { return e.tok }
 // CacheStats reports the query cache's counters.
 func (e *Embedder) CacheStats() CacheStats { return e.cache.stats() }
 
-// Close stops the batcher (queued texts fail with ErrClosed; the running batch finishes),
-// waits for its goroutines, and releases the session and, if Open made it, the runtime.
+// Close stops the batcher (queued texts fail with ErrClosed; running batches finish),
+// waits for its goroutines, and releases the sessions and, if Open made it, the runtime.
 func (e *Embedder) Close() error {
 	e.closeOnce.Do(func() {
 		e.b.close()
 		var errs []error
-		if e.sess != nil {
-			errs = append(errs, e.sess.Close())
+		for _, s := range e.sessions {
+			errs = append(errs, s.Close())
 		}
 		if e.ownsRT {
 			errs = append(errs, e.rt.Close())

@@ -75,10 +75,14 @@ func maxAbsDiff(a, b []float32) float64 {
 
 // openParity opens dir with the given pooling. Batches hold up to maxBatch texts and wait
 // long enough for concurrent callers to share them, so texts of different lengths are
-// padded together.
+// padded together. With several batches (maxBatch > 0), two inference workers run them,
+// each with its own session.
 func openParity(t *testing.T, dir string, pooling models.Pooling, maxBatch int) *Embedder {
 	t.Helper()
-	cfg := Config{LibraryPath: testenv.ORTLibrary(t), MaxBatchSize: maxBatch, MaxWait: 20 * time.Millisecond}
+	cfg := Config{LibraryPath: testenv.ORTLibrary(t), MaxBatchSize: maxBatch, MaxWait: 20 * time.Millisecond, InferenceWorkers: 1}
+	if maxBatch > 0 {
+		cfg.InferenceWorkers = 2
+	}
 	e, err := open(context.Background(), dir, cfg, func(m *models.Manifest) { m.Pooling = pooling })
 	if err != nil {
 		t.Fatal(err)

@@ -25,8 +25,8 @@ type SessionOptions struct {
 	IntraOpThreads int
 }
 
-// Session runs one ONNX encoder. It is NOT safe for concurrent use: the batcher's
-// inference goroutine owns it, and its input and output buffers are reused between runs.
+// Session runs one ONNX encoder. It is NOT safe for concurrent use: one inference worker
+// of the batcher owns it, and its input and output buffers are reused between runs.
 type Session struct {
 	s      *ort.DynamicAdvancedSession
 	inputs []string // the model's input names, in the order Run passes tensors
