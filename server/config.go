@@ -50,6 +50,9 @@ type EmbeddingConfig struct {
 	// CacheSize is the number of query embeddings kept in an LRU cache (0: embed's
 	// default; negative disables the cache).
 	CacheSize int
+	// InferenceWorkers is how many batches run at once, each worker with its own ONNX
+	// Runtime session of Threads/InferenceWorkers intra-op threads (0: embed's default).
+	InferenceWorkers int
 }
 
 // Limits bounds request sizes; see DefaultLimits for the defaults.

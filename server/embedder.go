@@ -41,6 +41,9 @@ func openPackEmbedder(ctx context.Context, packDir string, cfg Config, m *metric
 	if e.QueueSize > 0 {
 		ec.QueueSize = e.QueueSize
 	}
+	if e.InferenceWorkers > 0 {
+		ec.InferenceWorkers = e.InferenceWorkers
+	}
 	if e.CacheSize != 0 {
 		ec.CacheSize = max(e.CacheSize, 0)
 	}

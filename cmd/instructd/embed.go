@@ -49,6 +49,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	instruction := fs.String("instruction", "", "instruction for queries (default: the pack's; --instruction= for none)")
 	mode := fs.String("mode", "", "instruction mode for queries: template or attention (default: the pack's)")
 	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)")
+	workers := fs.Int("inference-workers", 0, "batches run at once, each session with threads/workers intra-op threads (default: one per thread, at most 4)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
 	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
 	if err := fs.Parse(args); err != nil {
@@ -68,9 +69,10 @@ func runEmbed(ctx context.Context, args []string) error {
 		return fmt.Errorf("--type must be query or document, not %q", *typ)
 	}
 	e, err := embed.Open(ctx, *model, embed.Config{
-		LibraryPath:    *ortLib,
-		IntraOpThreads: *threads,
-		MaxBatchTokens: *batchTokens,
+		LibraryPath:      *ortLib,
+		IntraOpThreads:   *threads,
+		InferenceWorkers: *workers,
+		MaxBatchTokens:   *batchTokens,
 	})
 	if err != nil {
 		return err

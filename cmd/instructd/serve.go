@@ -92,6 +92,7 @@ func parseServe(args []string) (serveSettings, error) {
 	e.int(&cfg.Embedding.MaxBatchSize, "max-batch-size", "MAX_BATCH_SIZE", "most texts in one embedding batch (0: embed's default)")
 	e.dur(&cfg.Embedding.MaxWait, "max-wait", "MAX_WAIT", "how long the batcher waits to fill a batch (0: embed's default)")
 	e.int(&cfg.Embedding.QueueSize, "queue-size", "QUEUE_SIZE", "texts waiting to be embedded before searches get 429 (0: embed's default)")
+	e.int(&cfg.Embedding.InferenceWorkers, "inference-workers", "INFERENCE_WORKERS", "embedding batches run at once, each session with threads/workers intra-op threads (0: embed's default, one per thread up to 4)")
 	e.int(&cfg.Embedding.CacheSize, "cache-size", "CACHE_SIZE", "query embeddings kept in an LRU cache (0: embed's default)")
 	e.dur(&opts.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", "deadline of non-streaming requests")
 	e.int(&opts.IngestBatchDocs, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")

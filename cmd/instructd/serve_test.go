@@ -13,6 +13,7 @@ func TestParseServePrecedence(t *testing.T) {
 	t.Setenv("INSTRUCTD_MODELS", "/packs/a, /packs/b")
 	t.Setenv("INSTRUCTD_API_KEYS", "k1,k2")
 	t.Setenv("INSTRUCTD_THREADS", "3")
+	t.Setenv("INSTRUCTD_INFERENCE_WORKERS", "3")
 	t.Setenv("INSTRUCTD_MAX_K", "50")
 	t.Setenv("INSTRUCTD_SNAPSHOT_INTERVAL", "10s")
 	t.Setenv("INSTRUCTD_METRICS_PUBLIC", "true")
@@ -30,7 +31,7 @@ func TestParseServePrecedence(t *testing.T) {
 		t.Errorf("--model must replace INSTRUCTD_MODELS: %q", c.ModelPacks)
 	case c.Limits.MaxK != 7:
 		t.Errorf("max-k %d", c.Limits.MaxK)
-	case c.Threads != 3 || c.SnapshotInterval != 10*time.Second || !c.MetricsPublic || st.logFormat != "json":
+	case c.Threads != 3 || c.Embedding.InferenceWorkers != 3 || c.SnapshotInterval != 10*time.Second || !c.MetricsPublic || st.logFormat != "json":
 		t.Errorf("env not applied: %+v", c)
 	case strings.Join(c.APIKeys, ",") != "k1,k2" || strings.Join(st.opts.APIKeys, ",") != "k1,k2" || !st.opts.MetricsPublic:
 		t.Errorf("api keys: %q / %q", c.APIKeys, st.opts.APIKeys)
