@@ -1,8 +1,11 @@
 // Command embed-bench measures document-embedding throughput of instructd's Embedder
 // against the ceiling: raw ONNX Runtime running the same length-sorted batches of
-// pre-tokenised inputs, with the same thread count. scripts/bench-embed.sh runs it next
-// to transformers.js and prints the ratios. Rounds alternate between the two engines so
-// that a busy machine slows both alike; the median round is reported.
+// pre-tokenised inputs, with the same thread count, both as one session of all threads
+// (raw-ort) and split like the Embedder's inference workers (raw-ort-split: that many
+// sessions of threads/workers threads each, running batches in parallel).
+// scripts/bench-embed.sh runs it next to transformers.js and prints the ratios. Rounds
+// alternate between the engines so that a busy machine slows all alike; the median round
+// is reported.
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,8 +41,12 @@ func main() {
 	cfg := embed.DefaultConfig()
 	flag.IntVar(&cfg.MaxBatchSize, "max-batch-size", cfg.MaxBatchSize, "texts per batch (both engines)")
 	flag.IntVar(&cfg.MaxBatchTokens, "max-batch-tokens", cfg.MaxBatchTokens, "padded tokens per batch (both engines)")
+	flag.IntVar(&cfg.InferenceWorkers, "inference-workers", 0, "instructd's inference workers, and raw-ort-split's sessions (default: embed's)")
 	flag.Parse()
 	cfg.IntraOpThreads = *threads
+	if cfg.InferenceWorkers <= 0 {
+		cfg.InferenceWorkers = embed.DefaultInferenceWorkers(cfg.IntraOpThreads)
+	}
 	if err := run(*pack, *corpus, *n, cfg, *rounds, *dump); err != nil {
 		fmt.Fprintln(os.Stderr, "embed-bench:", err)
 		os.Exit(1)
@@ -83,16 +91,24 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 	}
 	defer raw.close()
 
-	// Warm both up on a slice of the data.
+	workers := cfg.InferenceWorkers
+	split, err := raw.newSessions(packDir, workers, max(1, threads/workers))
+	if err != nil {
+		return err
+	}
+
+	// Warm all up on a slice of the data.
 	if _, err := e.Embed(ctx, texts[:min(256, len(texts))], embed.Options{Type: embed.Document, Wait: true}); err != nil {
 		return err
 	}
-	if err := raw.runBatches(raw.batches[:min(4, len(raw.batches))]); err != nil {
-		return err
+	for _, sessions := range [][]*ort.DynamicAdvancedSession{raw.single, split} {
+		if err := raw.runBatches(sessions, raw.batches[:min(4*len(sessions), len(raw.batches))]); err != nil {
+			return err
+		}
 	}
 	// Wall-clock docs/s, and docs per CPU-second of this process (user + system), which
 	// a busy machine disturbs far less than the wall clock.
-	var ours, ceiling, oursCPU, ceilingCPU []float64
+	var ours, ceiling, splitRate, oursCPU, ceilingCPU, splitCPU []float64
 	docs := float64(len(texts))
 	for r := 0; r < rounds; r++ {
 		mu.Lock()
@@ -110,21 +126,32 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 		oursCPU = append(oursCPU, docs/(cpuSeconds()-cpu0))
 
 		start, cpu0 = time.Now(), cpuSeconds()
-		if err := raw.runAll(); err != nil {
+		if err := raw.runBatches(raw.single, raw.batches); err != nil {
 			return err
 		}
 		ceiling = append(ceiling, docs/time.Since(start).Seconds())
 		ceilingCPU = append(ceilingCPU, docs/(cpuSeconds()-cpu0))
+
+		start, cpu0 = time.Now(), cpuSeconds()
+		if err := raw.runBatches(split, raw.batches); err != nil {
+			return err
+		}
+		splitRate = append(splitRate, docs/time.Since(start).Seconds())
+		splitCPU = append(splitCPU, docs/(cpuSeconds()-cpu0))
 	}
 	out := json.NewEncoder(os.Stdout)
 	for _, r := range []map[string]any{
 		{"engine": "instructd", "docs": len(texts), "docs_per_s": median(ours), "rounds": ours, "threads": threads,
+			"workers":          workers,
 			"docs_per_cpu_s":   median(oursCPU),
 			"max_batch_tokens": cfg.MaxBatchTokens, "max_batch_size": cfg.MaxBatchSize,
 			"batches": batches, "padded_tokens": padded, "tokens": tokens},
 		{"engine": "raw-ort", "docs": len(texts), "docs_per_s": median(ceiling), "rounds": ceiling, "threads": threads,
 			"docs_per_cpu_s": median(ceilingCPU),
 			"batches":        len(raw.batches), "padded_tokens": raw.padded, "tokens": raw.tokens},
+		{"engine": "raw-ort-split", "docs": len(texts), "docs_per_s": median(splitRate), "rounds": splitRate, "threads": threads,
+			"workers": workers, "threads_per_worker": max(1, threads/workers), "docs_per_cpu_s": median(splitCPU),
+			"batches": len(raw.batches), "padded_tokens": raw.padded, "tokens": raw.tokens},
 	} {
 		if err := out.Encode(r); err != nil {
 			return err
@@ -134,10 +161,14 @@ func run(packDir, corpus string, n int, cfg embed.Config, rounds int, dump strin
 }
 
 // rawBench holds pre-tokenised, length-sorted batches with their tensors allocated up
-// front, and a session created with the same options as embed.NewSession: timing covers
-// session.Run and nothing else.
+// front (each batch its own output tensor, so batches may run in parallel), and sessions
+// created with the same options as embed.NewSession: timing covers session.Run and
+// nothing else.
 type rawBench struct {
-	sess           *ort.DynamicAdvancedSession
+	single         []*ort.DynamicAdvancedSession // one session of all threads
+	sessions       []*ort.DynamicAdvancedSession // every session made, for close
+	names          []string                      // model inputs
+	output         string
 	batches        [][]ort.Value // inputs then the output, per batch
 	padded, tokens int
 }
@@ -155,16 +186,6 @@ func newRawBench(rt *embed.Runtime, packDir string, e *embed.Embedder, texts []s
 	}
 	sort.SliceStable(encs, func(i, j int) bool { return len(encs[i].IDs) < len(encs[j].IDs) })
 
-	so, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, err
-	}
-	defer so.Destroy()
-	if err := errors.Join(so.SetIntraOpNumThreads(threads), so.SetInterOpNumThreads(1),
-		so.SetExecutionMode(ort.ExecutionModeSequential),
-		so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll)); err != nil {
-		return nil, err
-	}
 	modelPath := filepath.Join(packDir, models.ModelFile)
 	ins, _, err := ort.GetInputOutputInfo(modelPath)
 	if err != nil {
@@ -174,9 +195,9 @@ func newRawBench(rt *embed.Runtime, packDir string, e *embed.Embedder, texts []s
 	for _, in := range ins {
 		names = append(names, in.Name)
 	}
-	b := &rawBench{}
-	b.sess, err = ort.NewDynamicAdvancedSession(modelPath, names, []string{m.OutputName}, so)
-	if err != nil {
+	b := &rawBench{names: names, output: m.OutputName}
+	if b.single, err = b.newSessions(packDir, 1, threads); err != nil {
+		b.close()
 		return nil, err
 	}
 	// Cut batches as the batcher does: contiguous in length order, longest × count within
@@ -232,15 +253,51 @@ func (b *rawBench) tensors(encs []embed.Encoding, names []string, dim int) ([]or
 	return append(vals, out), nil
 }
 
-func (b *rawBench) runAll() error { return b.runBatches(b.batches) }
-
-func (b *rawBench) runBatches(batches [][]ort.Value) error {
-	for _, vals := range batches {
-		if err := b.sess.Run(vals[:len(vals)-1], vals[len(vals)-1:]); err != nil {
-			return err
-		}
+// newSessions makes n sessions of threads intra-op threads each; close releases them.
+func (b *rawBench) newSessions(packDir string, n, threads int) ([]*ort.DynamicAdvancedSession, error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	defer so.Destroy()
+	if err := errors.Join(so.SetIntraOpNumThreads(threads), so.SetInterOpNumThreads(1),
+		so.SetExecutionMode(ort.ExecutionModeSequential),
+		so.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll)); err != nil {
+		return nil, err
+	}
+	var out []*ort.DynamicAdvancedSession
+	for range n {
+		s, err := ort.NewDynamicAdvancedSession(filepath.Join(packDir, models.ModelFile), b.names, []string{b.output}, so)
+		if err != nil {
+			return nil, err
+		}
+		b.sessions = append(b.sessions, s)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// runBatches runs batches in order on one session, or, with several, hands them out
+// in order to one goroutine per session, as the Embedder's workers take them.
+func (b *rawBench) runBatches(sessions []*ort.DynamicAdvancedSession, batches [][]ort.Value) error {
+	var next atomic.Int64
+	errs := make([]error, len(sessions))
+	var wg sync.WaitGroup
+	for w, s := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(batches)); i = next.Add(1) - 1 {
+				vals := batches[i]
+				if err := s.Run(vals[:len(vals)-1], vals[len(vals)-1:]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (b *rawBench) close() {
@@ -249,8 +306,8 @@ func (b *rawBench) close() {
 			v.Destroy()
 		}
 	}
-	if b.sess != nil {
-		b.sess.Destroy()
+	for _, s := range b.sessions {
+		s.Destroy()
 	}
 }
 
