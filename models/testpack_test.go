@@ -1,34 +1,13 @@
 package models
 
 import (
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/instructd/instructd/internal/testenv"
 )
-
-// reference mirrors reference.json written by scripts/make-test-model.py.
-type reference struct {
-	MaxTokens int `json:"max_tokens"`
-	Cases     []struct {
-		Name     string    `json:"name"`
-		Text     string    `json:"text"`
-		InputIDs []int64   `json:"input_ids"`
-		Mean     []float64 `json:"mean"`
-		CLS      []float64 `json:"cls"`
-	} `json:"cases"`
-	Attention []struct {
-		Name           string    `json:"name"`
-		InstructionIDs []int64   `json:"instruction_ids"`
-		QueryIDs       []int64   `json:"query_ids"`
-		Embedding      []float64 `json:"embedding"`
-	} `json:"attention"`
-}
 
 // TestGeneratedPacksMatchReference runs each generated test pack through ONNX Runtime in one
 // padded batch and checks the pooled vectors against the script's independent numpy pass,
@@ -53,14 +32,7 @@ func TestGeneratedPacksMatchReference(t *testing.T) {
 			if pack.Manifest.Semantic {
 				t.Errorf("generated pack %s claims to be semantic", name)
 			}
-			raw, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ref reference
-			if err := json.Unmarshal(raw, &ref); err != nil {
-				t.Fatalf("parse reference.json: %v", err)
-			}
+			ref := testenv.LoadReference(t, dir)
 			if ref.MaxTokens != pack.Manifest.MaxTokens {
 				t.Errorf("reference max_tokens %d, manifest %d", ref.MaxTokens, pack.Manifest.MaxTokens)
 			}
@@ -210,7 +182,7 @@ func attend(inst, query [][]float64) []float64 {
 	return normalized(e)
 }
 
-func checkClose(t *testing.T, name string, got, want []float64) {
+func checkClose(t *testing.T, name string, got []float64, want []float32) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: dimension %d, want %d", name, len(got), len(want))
@@ -218,7 +190,7 @@ func checkClose(t *testing.T, name string, got, want []float64) {
 	}
 	worst := 0.0
 	for i := range got {
-		worst = max(worst, math.Abs(got[i]-want[i]))
+		worst = max(worst, math.Abs(got[i]-float64(want[i])))
 	}
 	if worst > 1e-4 {
 		t.Errorf("%s: max |Δ| %.3g > 1e-4", name, worst)
