@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -23,44 +22,7 @@ import (
 // parityTolerance is the largest |Δ| allowed between a Go vector and numpy's.
 const parityTolerance = 1e-4
 
-// reference is a pack's reference.json, written by scripts/make-test-model.py from an
-// independent numpy forward pass and tokenizer.
-type reference struct {
-	MaxTokens int `json:"max_tokens"`
-	Cases     []struct {
-		Name     string    `json:"name"`
-		Text     string    `json:"text"`
-		InputIDs []int64   `json:"input_ids"`
-		Mean     []float32 `json:"mean"`
-		CLS      []float32 `json:"cls"`
-	} `json:"cases"`
-	Attention []struct {
-		Name           string    `json:"name"`
-		Instruction    string    `json:"instruction"`
-		Query          string    `json:"query"`
-		InstructionIDs []int64   `json:"instruction_ids"`
-		QueryIDs       []int64   `json:"query_ids"`
-		Embedding      []float32 `json:"embedding"`
-	} `json:"attention"`
-}
-
 var parityPacks = []string{"test-minilm", "test-tiny"}
-
-func loadReference(t *testing.T, dir string) reference {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-	if err != nil {
-		t.Fatalf("read reference (run `make setup`): %v", err)
-	}
-	var ref reference
-	if err := json.Unmarshal(raw, &ref); err != nil {
-		t.Fatalf("parse reference: %v", err)
-	}
-	if len(ref.Cases) == 0 || len(ref.Attention) == 0 {
-		t.Fatalf("reference %s has no cases", dir)
-	}
-	return ref
-}
 
 func maxAbsDiff(a, b []float32) float64 {
 	if len(a) != len(b) {
@@ -99,7 +61,7 @@ func TestParityTokenizerIDs(t *testing.T) {
 	for _, pack := range parityPacks {
 		t.Run(pack, func(t *testing.T) {
 			dir := testenv.Pack(t, pack)
-			ref := loadReference(t, dir)
+			ref := testenv.LoadReference(t, dir)
 			tok, err := LoadTokenizer(filepath.Join(dir, models.TokenizerFile), ref.MaxTokens)
 			if err != nil {
 				t.Fatal(err)
@@ -132,7 +94,7 @@ func TestParityPooling(t *testing.T) {
 			for _, maxBatch := range []int{0, 3} {
 				t.Run(fmt.Sprintf("%s/%s/batch%d", pack, pooling, maxBatch), func(t *testing.T) {
 					dir := testenv.Pack(t, pack)
-					ref := loadReference(t, dir)
+					ref := testenv.LoadReference(t, dir)
 					e := openParity(t, dir, pooling, maxBatch)
 					texts := make([]string, len(ref.Cases))
 					for i, c := range ref.Cases {
@@ -168,7 +130,7 @@ func TestParityAttention(t *testing.T) {
 	for _, pack := range parityPacks {
 		t.Run(pack, func(t *testing.T) {
 			dir := testenv.Pack(t, pack)
-			ref := loadReference(t, dir)
+			ref := testenv.LoadReference(t, dir)
 			e := openParity(t, dir, models.PoolingMean, 0)
 			// Concurrent callers, each with its own instruction, share batches.
 			var wg sync.WaitGroup
@@ -206,7 +168,7 @@ func TestParityCLI(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	dir := testenv.Pack(t, "test-minilm")
-	ref := loadReference(t, dir)
+	ref := testenv.LoadReference(t, dir)
 	run := func(stdin []byte, args ...string) [][]float32 {
 		t.Helper()
 		cmd := exec.Command(bin, append([]string{"embed", "--model", dir, "--ort-lib", testenv.ORTLibrary(t)}, args...)...)
