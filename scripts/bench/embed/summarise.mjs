@@ -17,7 +17,7 @@ console.log(`engine                                   docs/s  docs/CPU-s`);
 console.log(`instructd Embedder (documents, default) ${f(ours.docs_per_s)}    ${f(ours.docs_per_cpu_s)}   wall rounds ${ours.rounds.map((x) => x.toFixed(1)).join(', ')}`);
 console.log(`raw ONNX Runtime (same batches)         ${f(raw.docs_per_s)}    ${f(raw.docs_per_cpu_s)}   wall rounds ${raw.rounds.map((x) => x.toFixed(1)).join(', ')}`);
 if (split) {
-  const label = `raw ORT, ${split.workers} sessions x ${split.threads_per_worker} thr`.padEnd(39);
+  const label = `raw ORT, ${split.workers} sessions x ${split.threads_per_worker} thr`.padEnd(40);
   console.log(`${label}${f(split.docs_per_s)}    ${f(split.docs_per_cpu_s)}   wall rounds ${split.rounds.map((x) => x.toFixed(1)).join(', ')}`);
 }
 const tjsRuns = recs.filter((r) => r.engine === 'transformers.js' && !r.best);
