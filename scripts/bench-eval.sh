@@ -25,16 +25,7 @@ for f in "$CORPUS" "$PACK/instructd.json" "$INSTRUCTD_ORT_LIB"; do
   [ -e "$f" ] || { log "$f is missing: run \`make setup\`"; exit 1; }
 done
 
-WORK=$(mktemp -d /tmp/instructd-bench-eval.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/lib/server.sh
 
 log "building bin/instructd"
 go build -o bin/instructd ./cmd/instructd
@@ -67,14 +58,7 @@ EOF
 
 START=$(date +%s.%N)
 log "starting the server on 127.0.0.1:$PORT with $PACK"
-bin/instructd serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 600); do
-  if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
-  kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited:"; cat "$WORK/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { log "the server never became ready"; cat "$WORK/server.log" >&2; exit 1; }
+start_server bin/instructd "$PORT" "$PACK"
 READY=$(date +%s.%N)
 
 bin/instructd eval --dataset "$WORK/set" --server "http://127.0.0.1:$PORT" --collection bench-eval \

@@ -32,31 +32,14 @@ for f in testdata/generated/wordnet.jsonl "$PACK/instructd.json" "$INSTRUCTD_ORT
   [ -e "$f" ] || { log "$f is missing: run \`make setup\`"; exit 1; }
 done
 
-WORK=$(mktemp -d /tmp/instructd-bench-serve.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/lib/server.sh
 
 log "building bin/instructd and the load generator"
 go build -o bin/instructd ./cmd/instructd
 go build -o "$WORK/loadgen" ./scripts/bench/serve
 
 log "starting the server on 127.0.0.1:$PORT with $PACK (log: $WORK/serve.log)"
-bin/instructd serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" \
-  --log-level warn --queue-size "$QUEUE_SIZE" >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-  if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; log "server exited"; exit 1; }
-  sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { log "server not ready"; exit 1; }
+start_server bin/instructd "$PORT" "$PACK" --log-level warn --queue-size "$QUEUE_SIZE"
 
 "$WORK/loadgen" --server "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --pack "$PACK" \
   --ort "$INSTRUCTD_ORT_LIB" --docs "$DOCS" --vec-docs "$VEC_DOCS" --vec-dim "$VEC_DIM" \

@@ -15,25 +15,10 @@ export CGO_ENABLED=1
 export INSTRUCTD_ORT_LIB=${INSTRUCTD_ORT_LIB:-$ROOT/.deps/onnxruntime/libonnxruntime.so.1}
 log() { printf 'check-api-docs: %s\n' "$*" >&2; }
 
-WORK=$(mktemp -d /tmp/instructd-check-docs.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source scripts/lib/server.sh
 
 go build -o "$WORK/instructd" ./cmd/instructd
-"$WORK/instructd" serve --addr "127.0.0.1:$PORT" --data "$WORK/data" --model "$PACK" >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; log "server exited"; exit 1; }
-  sleep 0.2
-done
+start_server "$WORK/instructd" "$PORT" "$PACK"
 
 # Split the ```sh blocks of the documents into numbered files, in order.
 [ $# -gt 0 ] || set -- docs/api.md README.md
