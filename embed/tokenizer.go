@@ -24,3 +24,21 @@ type Tokenizer interface {
 	// MaxLength is the truncation limit, special tokens included.
 	MaxLength() int
 }
+
+// FullTokenizer is what every tokenizer LoadTokenizer returns offers beyond Tokenizer:
+// encoding without special tokens, pairs (cross-encoder rerankers), and the vocabulary.
+// Callers that need these assert Tokenizer to FullTokenizer.
+type FullTokenizer interface {
+	Tokenizer
+	// EncodeWith is Encode with the post-processor's special tokens on or off.
+	EncodeWith(text string, addSpecialTokens bool) (Encoding, error)
+	// EncodePair encodes a pair with the post-processor's pair template (token type ids
+	// from the template) and Hugging Face's LongestFirst truncation to MaxLength.
+	EncodePair(first, second string) (Encoding, error)
+	// TokenToID returns the id of a vocabulary or added token.
+	TokenToID(token string) (int64, bool)
+	// Tokens returns the token strings of ids ("" for unknown ids).
+	Tokens(ids []int64) []string
+	// VocabSize counts the vocabulary, added tokens included.
+	VocabSize() int
+}

@@ -27,8 +27,8 @@ type Pack struct {
 	Manifest Manifest
 }
 
-// ModelPath returns the path of the pack's ONNX model.
-func (p Pack) ModelPath() string { return filepath.Join(p.Dir, ModelFile) }
+// ModelPath returns the path of the pack's ONNX model (the manifest's model_file).
+func (p Pack) ModelPath() string { return filepath.Join(p.Dir, p.Manifest.ModelFileOrDefault()) }
 
 // TokenizerPath returns the path of the pack's tokenizer.json.
 func (p Pack) TokenizerPath() string { return filepath.Join(p.Dir, TokenizerFile) }
@@ -41,7 +41,11 @@ func Load(dir string) (Pack, error) {
 		return Pack{}, err
 	}
 	p := Pack{Dir: dir, Manifest: m}
-	for _, f := range []string{ModelFile, TokenizerFile} {
+	required := []string{TokenizerFile}
+	if m.RuntimeOrDefault() == RuntimeONNX {
+		required = append(required, m.ModelFileOrDefault())
+	}
+	for _, f := range required {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return Pack{}, fmt.Errorf("models: pack %s: missing %s: %w", dir, f, err)
 		}

@@ -9,10 +9,10 @@ import (
 	"github.com/instructd/instructd/models"
 )
 
-// packEmbedder adapts *embed.Embedder to the embedder interface, translating its
+// packEmbedder adapts an embed.Model to the embedder interface, translating its
 // errors into server's sentinels.
 type packEmbedder struct {
-	e *embed.Embedder
+	e embed.Model
 }
 
 // openPackEmbedder loads a pack with the server's embedding settings and wires embed's
@@ -57,7 +57,7 @@ func openPackEmbedder(ctx context.Context, packDir string, cfg Config, m *metric
 			m.embedLatency.WithLabelValues(label).Observe(b.Duration.Seconds())
 		},
 	}
-	emb, err := embed.Open(ctx, packDir, ec)
+	emb, err := embed.OpenModel(ctx, packDir, ec)
 	if err != nil {
 		return nil, err
 	}
