@@ -40,7 +40,7 @@ func badStream(maxLine, dim int, realServer bool) (string, map[int]string) {
 		zero,                                     // 16 zero vector under cosine
 		`{"title":"title only","id":"g17"}`,      // 17 a title is enough
 	}
-	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "does not fit",
+	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "out of range",
 		7: "expected number", 8: "longer than", 11: rejectedWant, 12: "unknown field", 14: "expected", 16: "all zeros"}
 	return strings.Join(lines, "\n"), want // good: g1, g10, g13, g15, g17
 }
