@@ -108,5 +108,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
 	}
+	if openAIPath(r.URL.Path) {
+		writeJSON(w, status, openAIErrorBody{Error: openAIError(status, d)})
+		return
+	}
 	writeJSON(w, status, errorBody{Error: d})
 }
