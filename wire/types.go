@@ -162,8 +162,13 @@ type SearchResponse struct {
 
 // ModelInfo describes a loaded pack for GET /v1/models.
 type ModelInfo struct {
-	ID                 string `json:"id"`
-	Object             string `json:"object"` // "model"
+	ID     string `json:"id"`
+	Object string `json:"object"` // "model"
+	// Created is the Unix time the pack was installed (its manifest's modification time).
+	Created int64 `json:"created"`
+	// OwnedBy is the organisation part of the pack's name ("BAAI" for BAAI/bge-small-en-v1.5),
+	// "instructd" for names without one.
+	OwnedBy            string `json:"owned_by"`
 	Dimension          int    `json:"dimension"`
 	MaxTokens          int    `json:"max_tokens"`
 	Pooling            string `json:"pooling"`
