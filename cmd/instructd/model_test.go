@@ -29,7 +29,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 func TestModelCommand(t *testing.T) {
 	reg := t.TempDir()
-	t.Setenv(models.EnvModels, reg)
+	t.Setenv(models.EnvModelDir, reg)
 	model := "not really onnx"
 	sum := sha256.Sum256([]byte(model))
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
