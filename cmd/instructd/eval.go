@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,8 +22,10 @@ func runEval(ctx context.Context, args []string) error {
 // evalMain is runEval with its outputs injected: the table and, as the last line, the JSON
 // summary go to stdout; progress and notes go to stderr.
 func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("eval", "eval --dataset DIR [flags]",
+		"instructd eval --dataset ~/beir/scifact --model BAAI/bge-small-en-v1.5",
+		"instructd eval --dataset ~/beir/scifact --server http://127.0.0.1:8080 --collection scifact --ingest",
+		"instructd eval --dataset ~/followir/robust04 --modes lexical,hybrid --per-query scores.jsonl")
 	var (
 		dataset     = fs.String("dataset", "", "dataset directory (BEIR or FollowIR layout; required)")
 		serverURL   = fs.String("server", "", "base URL of a running server; empty runs one in-process")
@@ -41,17 +42,14 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlagsTo(fs, args, stdout); err != nil {
 		return err
 	}
 	if *apiKey == "" {
 		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	if err := noPositional(fs); err != nil {
+		return err
 	}
 	if *dataset == "" {
 		return errors.New("--dataset is required")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,10 @@ import (
 // collection of a running server, with a progress bar on stderr and a failure summary.
 // It exits non-zero when any line failed.
 func runIngest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs := newFlags("ingest", "ingest --collection NAME [flags] FILE.jsonl|-",
+		"instructd ingest --collection docs --create corpus.jsonl",
+		"instructd ingest --collection vecs --create --dimension 384 vectors.jsonl",
+		"cat corpus.jsonl | instructd ingest --collection docs -")
 	serverURL := fs.String("server", envOr("INSTRUCTD_SERVER", "http://127.0.0.1:8080"), "server URL (env INSTRUCTD_SERVER)")
 	collection := fs.String("collection", "", "collection name (required)")
 	create := fs.Bool("create", false, "create the collection first (default spec, or --model / --dimension)")
@@ -28,19 +30,11 @@ func runIngest(ctx context.Context, args []string) error {
 	dimension := fs.Int("dimension", 0, "with --create and no --model: a vector-only collection of this dimension")
 	apiKey := fs.String("api-key", "", "API key (default: env INSTRUCTD_API_KEY)")
 	batch := fs.Int("batch", 0, "documents per server commit (0: the server's default, 256)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: instructd ingest --collection NAME [flags] FILE.jsonl|-")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *collection == "" || fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("need --collection and exactly one FILE (or - for stdin)")
+		return errors.New("need --collection NAME and exactly one FILE (or - for stdin) (see instructd ingest --help)")
 	}
 	if *apiKey == "" {
 		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it

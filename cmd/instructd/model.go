@@ -15,12 +15,25 @@ import (
 	"github.com/instructd/instructd/models"
 )
 
+// modelUsage is `instructd model`'s help.
+const modelUsage = `usage: instructd model pull ORG/NAME [flags] | import DIR [flags] | list
+
+examples:
+  instructd model pull BAAI/bge-small-en-v1.5
+  instructd model import ./my-export --name me/my-model --pooling mean
+  instructd model list
+
+"instructd model pull --help" (import, list) shows each command's flags.`
+
 // runModel dispatches `instructd model pull|import|list`.
 func runModel(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: instructd model pull <hf-repo> [--dir DIR] [--revision R] | import DIR [flags] | list")
+		return errors.New(modelUsage)
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Println(modelUsage)
+		return flag.ErrHelp
 	case "pull":
 		return runModelPull(ctx, args[1:])
 	case "import":
@@ -34,20 +47,16 @@ func runModel(ctx context.Context, args []string) error {
 
 // parseWithOneArg parses flags that may come before or after exactly one positional argument.
 func parseWithOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return "", err
 	}
 	if fs.NArg() == 0 {
-		return "", fmt.Errorf("missing %s", what)
+		return "", fmt.Errorf("missing %s (see instructd %s --help)", what, fs.Name())
 	}
-	arg := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", err
+	if fs.NArg() > 1 {
+		return "", fmt.Errorf("unexpected arguments %q (see instructd %s --help)", fs.Args()[1:], fs.Name())
 	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return arg, nil
+	return fs.Arg(0), nil
 }
 
 // runModelPull downloads a pack and prints its directory on stdout (progress goes to stderr).
@@ -153,8 +162,11 @@ func runModelImport(args []string) error {
 
 // runModelList prints the known models and the packs installed in the registry.
 func runModelList(args []string) error {
-	fs := flag.NewFlagSet("model list", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("model list", "model list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noPositional(fs); err != nil {
 		return err
 	}
 	reg, err := models.DefaultRegistry()
