@@ -203,3 +203,25 @@ func TestIngestNDJSONLastLineWinsAcrossBatches(t *testing.T) {
 		t.Fatalf("the last line for an id must win: %+v %v", d, err)
 	}
 }
+
+// TestIngestNDJSONWrongShape checks that the usual mistakes on the NDJSON route get one
+// actionable message (not an error per line), and that a BOM is dropped.
+func TestIngestNDJSONWrongShape(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	e.seed()
+	for _, tc := range []struct{ name, body, want string }{
+		{"JSON array", `[{"id":"a","text":"x"},{"id":"b","text":"y"}]`, "jq -c '.[]'"},
+		{"documents body", `{"documents":[{"id":"a","text":"x"}]}`, "Content-Type application/json"},
+		{"pretty-printed", "{\n  \"id\": \"a\",\n  \"text\": \"x\"\n}\n", "jq -c ."},
+	} {
+		r := e.do("POST", "/v1/collections/c/documents", tc.body, "Content-Type: application/x-ndjson")
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || strings.Contains(r.body, `"line":2`) {
+			t.Errorf("%s: %d %s; want one 400 mentioning %q", tc.name, r.status, r.body, tc.want)
+		}
+		e.intact(2, tc.name)
+	}
+	r := e.do("POST", "/v1/collections/c/documents", "\xef\xbb\xbf{\"id\":\"bom\",\"text\":\"x\"}\n", "Content-Type: application/x-ndjson")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `"upserted":1`) {
+		t.Fatalf("BOM: %d %s", r.status, r.body)
+	}
+}
