@@ -186,7 +186,8 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	}
 	if c, ok := s.colls[name]; ok {
 		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+			return CollectionInfo{}, false, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+				name, specDiff(c.spec, norm), ErrConflict)
 		}
 		return c.info(), false, nil
 	}

@@ -83,3 +83,13 @@ func TestHelpStyle(t *testing.T) {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
 }
+
+// TestRefusedConnectionHint checks that a CLI command against no server names --server.
+func TestRefusedConnectionHint(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run([]string{"search", "--collection", "c", "--server", "http://127.0.0.1:9", "zebra"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "cannot reach instructd at http://127.0.0.1:9") ||
+		!strings.Contains(stderr.String(), "--server") || strings.Contains(stderr.String(), "client:") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}

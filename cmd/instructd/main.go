@@ -4,8 +4,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"sort"
@@ -80,7 +82,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err == nil, isHelp(err):
 		return 0
 	default:
-		fmt.Fprintf(stderr, "instructd %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "instructd %s: %v%s\n", name, err, hint(err))
 		return 1
 	}
+}
+
+// hint adds what to do about errors that say little by themselves.
+func hint(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return "\n  is instructd running there? Start it with `instructd serve`, or point to it with --server URL (or INSTRUCTD_SERVER)"
+	}
+	return ""
 }
