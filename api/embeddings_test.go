@@ -145,8 +145,8 @@ func TestModels(t *testing.T) {
 func TestErrorMessagesHaveNoInternalPrefixes(t *testing.T) {
 	for in, want := range map[string]string{
 		"server: collection \"x\": server: not found": "collection \"x\": not found",
-		"embed: load tokenizer: models: bad":         "load tokenizer: bad",
-		"plain message":                              "plain message",
+		"embed: load tokenizer: models: bad":          "load tokenizer: bad",
+		"plain message":                               "plain message",
 	} {
 		if got := stripPrefixes(in); got != want {
 			t.Errorf("stripPrefixes(%q) = %q, want %q", in, got, want)
