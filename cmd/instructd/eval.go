@@ -38,7 +38,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		apiKey      = fs.String("api-key", "", "bearer token for --server (default: env INSTRUCTD_API_KEY)")
 		k           = fs.Int("k", eval.DefaultK, "hits per query")
 		concurrency = fs.Int("concurrency", eval.DefaultConcurrency, "searches in flight")
-		model       = fs.String("model", "models/test-minilm", "in-process only: model pack directory")
+		model       = fs.String("model", "BAAI/bge-small-en-v1.5", "in-process only: model pack, a pulled name (instructd model pull) or a pack directory")
 		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
 	)
@@ -76,7 +76,12 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, "eval: no --server: evaluating in-process on a fresh data directory, so the corpus is ingested")
 			*ingest = true
 		}
-		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, logger)
+		pack, err := resolvePack(*model)
+		if err != nil {
+			return fmt.Errorf("%w\n  pull it (instructd model pull %s), pass another with --model NAME|DIR, or evaluate a running server with --server URL", err, *model)
+		}
+		warnIfNotSemantic(stderr, logger, pack)
+		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, logger)
 		if err != nil {
 			return err
 		}

@@ -193,7 +193,7 @@ func TestEvalCommandAgainstHTTP(t *testing.T) {
 	if p := rep.Modes[1].PMRR; p == nil || *p != 0 {
 		t.Errorf("lexical p-MRR = %v, want 0", p)
 	}
-	if !strings.Contains(stdout.String(), "p-MRR") || !strings.Contains(stderr.String(), "ingest 8/8") {
+	if !strings.Contains(stdout.String(), "p-MRR") || !strings.Contains(stderr.String(), "ingest: 8/8 docs (100%)") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 	data, err := os.ReadFile(perQuery)
