@@ -157,6 +157,9 @@ type SearchResponse struct {
 	Hits        []SearchHit  `json:"hits"`
 	Mode        string       `json:"mode"`
 	Constraints *Constraints `json:"constraints,omitempty"`
+	// Warnings say when the answer should not be trusted as it looks, e.g. dense scores
+	// from a model pack whose vectors carry no meaning (a random-weight test pack).
+	Warnings []string `json:"warnings,omitempty"`
 	Timings     Timings      `json:"timings"`
 }
 

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/eval"
 )
 
@@ -70,6 +71,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		hb.warn = func(w string) { fmt.Fprintln(stderr, "warning: "+w) }
 		backend = hb
 	} else {
 		if !*ingest {
@@ -80,7 +82,9 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("%w\n  pull it (instructd model pull %s), pass another with --model NAME|DIR, or evaluate a running server with --server URL", err, *model)
 		}
-		warnIfNotSemantic(stderr, logger, pack)
+		if m, err := models.ReadManifest(pack); err == nil && !m.Semantic {
+			fmt.Fprintf(stderr, "warning: model pack %q is not semantic (random weights): dense and hybrid scores carry no meaning\n", m.Name)
+		}
 		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, logger)
 		if err != nil {
 			return err

@@ -72,6 +72,9 @@ func runSearch(ctx context.Context, args []string) error {
 		return enc.Encode(res)
 	}
 	printHits(os.Stdout, res)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(os.Stderr, "warning: "+w)
+	}
 	return nil
 }
 
