@@ -102,8 +102,8 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	var p *pack
 	switch {
 	case spec.Model != "":
-		p = s.packByName[spec.Model]
-		if p == nil {
+		var err error
+		if p, err = s.pack(spec.Model); err != nil {
 			return spec, nil, invalid("model", "model %q is not loaded (loaded: %v)", spec.Model, s.packNames())
 		}
 	case spec.Dimension == 0:

@@ -92,6 +92,11 @@ func (s *Server) pack(name string) (*pack, error) {
 	if p := s.packByName[name]; p != nil {
 		return p, nil
 	}
+	if target, ok := s.cfg.ModelAliases[name]; ok {
+		if p := s.packByName[target]; p != nil {
+			return p, nil
+		}
+	}
 	return nil, fmt.Errorf("server: model %q %w (loaded: %v)", name, ErrNotFound, s.packNames())
 }
 
@@ -119,6 +124,13 @@ func (s *Server) Models() []ModelInfo {
 			Description:        m.Description,
 			Default:            i == 0,
 		}
+	}
+	if len(s.cfg.ModelAliases) > 0 {
+		byName := make(map[string]ModelInfo, len(out))
+		for _, mi := range out {
+			byName[mi.ID] = mi
+		}
+		out = append(out, s.aliasInfos(byName)...)
 	}
 	return out
 }

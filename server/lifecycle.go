@@ -106,6 +106,9 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		s.packByName[p.name] = p
 		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
 	}
+	if err := s.checkAliases(); err != nil {
+		return nil, err
+	}
 	if err := s.recoverCollections(ctx); err != nil {
 		return nil, err
 	}

@@ -72,6 +72,8 @@ func parseServe(args []string) (serveSettings, error) {
 	e.str(&cfg.Addr, "addr", "ADDR", "listen address host:port")
 	e.str(&cfg.DataDir, "data", "DATA", "data directory (store and index snapshots)")
 	e.list(&cfg.ModelPacks, "model", "MODELS", "model pack directory or installed pack name; repeat for several, the first is the default (env: comma-separated)")
+	var aliases []string
+	e.list(&aliases, "model-alias", "MODEL_ALIASES", "extra model name for a loaded pack, NAME=PACK (e.g. text-embedding-3-small=BAAI/bge-small-en-v1.5); repeatable (env: comma-separated)")
 	e.secret["api-key"] = true
 	e.list(&cfg.APIKeys, "api-key", "API_KEYS", "accepted API key (Authorization: Bearer KEY); repeat for several (env: comma-separated); none: no auth")
 	e.str(&cfg.ORTLibrary, "ort-lib", "ORT_LIB", "ONNX Runtime shared library (default: discovered)")
@@ -108,6 +110,17 @@ func parseServe(args []string) (serveSettings, error) {
 	}
 	if err := noPositional(fs); err != nil {
 		return st, err
+	}
+	for _, a := range aliases {
+		name, target, ok := strings.Cut(a, "=")
+		name, target = strings.TrimSpace(name), strings.TrimSpace(target)
+		if !ok || name == "" || target == "" {
+			return st, fmt.Errorf("--model-alias %q: want NAME=PACK, e.g. text-embedding-3-small=BAAI/bge-small-en-v1.5", a)
+		}
+		if cfg.ModelAliases == nil {
+			cfg.ModelAliases = map[string]string{}
+		}
+		cfg.ModelAliases[name] = target
 	}
 	opts.APIKeys = cfg.APIKeys
 	opts.MetricsPublic = cfg.MetricsPublic
