@@ -49,6 +49,8 @@ func NewRouter(s Service, opts Options) http.Handler {
 	r.Get("/healthz", h.healthz)
 	r.Get("/readyz", h.readyz)
 	r.Get("/openapi.json", h.openAPI)
+	r.Get("/", h.root)
+	r.Get("/docs", h.docs)
 	r.Group(func(r chi.Router) {
 		if !opts.MetricsPublic {
 			r.Use(keys.middleware)
