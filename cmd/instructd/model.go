@@ -12,13 +12,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/instructd/instructd/embed"
 	"github.com/instructd/instructd/models"
 )
 
 // runModel dispatches `instructd model pull|import|list`.
 func runModel(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: instructd model pull <hf-repo> [--dir DIR] [--revision R] | import DIR [flags] | list")
+		return errors.New("usage: instructd model pull <hf-repo> [--dir DIR] [--revision R] [--variant fp32|fp16|int8|q4] | import DIR [flags] | list")
 	}
 	switch args[0] {
 	case "pull":
@@ -56,6 +57,7 @@ func runModelPull(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODELS/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
+	variant := fs.String("variant", models.VariantFP32, "export to pull: fp32, fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
 	repo, err := parseWithOneArg(fs, args, "Hugging Face repo (org/name)")
 	if err != nil {
 		return err
@@ -69,8 +71,10 @@ func runModelPull(ctx context.Context, args []string) error {
 		dest = reg.Dir(repo)
 	}
 	opts := models.PullOptions{
-		Revision: *revision,
-		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Revision:       *revision,
+		Variant:        *variant,
+		CheckTokenizer: checkTokenizer,
+		Logger:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if !*quiet {
 		opts.Progress = progressPrinter(os.Stderr)
@@ -80,6 +84,19 @@ func runModelPull(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Println(p.Dir)
+	return nil
+}
+
+// checkTokenizer loads a tokenizer.json with instructd's tokenizer, so that pull and import
+// refuse one it cannot run before the weights are copied.
+func checkTokenizer(path string) error {
+	tok, err := embed.LoadTokenizer(path, 0)
+	if err != nil {
+		return err
+	}
+	if c, ok := tok.(io.Closer); ok {
+		c.Close()
+	}
 	return nil
 }
 
@@ -108,7 +125,7 @@ func runModelImport(args []string) error {
 	var pooling, mode, normalize, dest string
 	fs.StringVar(&o.Name, "name", "", "pack name (default: the export's instructd.json, else local/<dir name>)")
 	fs.StringVar(&o.Like, "like", "", "start from a known model's manifest, e.g. InF-IR/InF-Embed-style")
-	fs.StringVar(&pooling, "pooling", "", "pooling: mean, cls or last")
+	fs.StringVar(&pooling, "pooling", "", "pooling: mean, cls, last or none")
 	fs.StringVar(&o.QueryTemplate, "query-template", "", "query template with {query} and optionally {instruction}")
 	fs.StringVar(&o.DocumentTemplate, "document-template", "", "document template with {document}")
 	fs.StringVar(&o.DefaultInstruction, "instruction", "", "default instruction for queries without one")
@@ -118,6 +135,7 @@ func runModelImport(args []string) error {
 	fs.StringVar(&normalize, "normalize", "", "L2-normalise vectors: true or false (default true)")
 	fs.StringVar(&o.OutputName, "output-name", "", "ONNX output with token vectors (default last_hidden_state)")
 	fs.StringVar(&dest, "dest", "", "pack directory (default: the registry directory for --name)")
+	fs.StringVar(&o.ModelFile, "model-file", "", "ONNX graph inside the export, e.g. onnx/model_fp16.onnx (default model.onnx, else onnx/model.onnx)")
 	src, err := parseWithOneArg(fs, args, "export directory")
 	if err != nil {
 		return err
@@ -132,6 +150,7 @@ func runModelImport(args []string) error {
 		return fmt.Errorf("--normalize must be true or false, got %q", normalize)
 	}
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	o.CheckTokenizer = checkTokenizer
 	if dest == "" {
 		reg, err := models.DefaultRegistry()
 		if err != nil {
@@ -166,10 +185,11 @@ func runModelList(args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "KNOWN MODEL\tDIM\tPOOLING\tINSTRUCTIONS\tPULLABLE\n")
+	fmt.Fprintf(w, "KNOWN MODEL\tDIM\tPOOLING\tINSTRUCTIONS\tTOKENIZER\tVARIANTS\tPULLABLE\n")
 	for _, k := range models.KnownModels() {
 		m := k.Manifest
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%v\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), k.Pullable)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%v\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), m.TokenizerType,
+			strings.Join(k.Variants, ","), k.Pullable)
 	}
 	fmt.Fprintf(w, "\nINSTALLED (%s)\tDIM\tPOOLING\tINSTRUCTIONS\tDIR\n", reg.Root)
 	for _, i := range installed {
