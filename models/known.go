@@ -18,10 +18,10 @@ type KnownModel struct {
 	// Variants lists the exports the repo publishes (fp32, fp16, int8, q4); see
 	// PullOptions.Variant.
 	Variants []string
-	// TestPack names the generated pack (models/test-*) with this model's tokenizer type
-	// and ONNX signature; embed/known_test.go runs this manifest on it. A model is listed
+	// TestPacks name the generated packs (models/test-*) with this model's tokenizer type
+	// and ONNX signature; embed/known_test.go runs this manifest on each. A model is listed
 	// only when such a pack exists.
-	TestPack string
+	TestPacks []string
 }
 
 // Tokenizer types (Manifest.TokenizerType) of the known models.
@@ -39,6 +39,8 @@ const (
 	TestPackXLMR = "test-xlmr"
 	// TestPackQwen3: Qwen3 decoder export, byte-level BPE; last_hidden_state, last-token pooling.
 	TestPackQwen3 = "test-qwen3"
+	// TestPackQwen3FP16: the same export in float16 (weights, activations and output).
+	TestPackQwen3FP16 = "test-qwen3-fp16"
 	// TestPackGemma3: Gemma3 encoder, SentencePiece BPE; sentence_embedding (rank 2).
 	TestPackGemma3 = "test-gemma3"
 	// TestPackModernBERT: ModernBERT encoder, byte-level BPE; no token type ids.
@@ -70,7 +72,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: defaultPaths(),
 			Pullable:  true,
 			Variants:  fp32(),
-			TestPack:  TestPackBERT,
+			TestPacks: []string{TestPackBERT},
 		},
 		{
 			Manifest: Manifest{
@@ -90,7 +92,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: defaultPaths(),
 			Pullable:  true,
 			Variants:  fp32(),
-			TestPack:  TestPackBERT,
+			TestPacks: []string{TestPackBERT},
 		},
 		{
 			Manifest: Manifest{
@@ -111,7 +113,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  fp32(),
-			TestPack:  TestPackXLMR,
+			TestPacks: []string{TestPackXLMR},
 		},
 		{
 			Manifest: Manifest{
@@ -131,7 +133,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: defaultPaths(),
 			Pullable:  true,
 			Variants:  fp32(),
-			TestPack:  TestPackBERT,
+			TestPacks: []string{TestPackBERT},
 		},
 		{
 			Manifest: Manifest{
@@ -156,7 +158,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  all(),
-			TestPack:  TestPackQwen3,
+			TestPacks: []string{TestPackQwen3, TestPackQwen3FP16},
 		},
 		{
 			Manifest: Manifest{
@@ -177,7 +179,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  fp32(),
-			TestPack:  TestPackXLMR,
+			TestPacks: []string{TestPackXLMR},
 		},
 		{
 			Manifest: Manifest{
@@ -202,7 +204,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  []string{VariantFP32, VariantInt8, VariantQ4},
-			TestPack:  TestPackGemma3,
+			TestPacks: []string{TestPackGemma3},
 		},
 		{
 			Manifest: Manifest{
@@ -223,7 +225,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  all(),
-			TestPack:  TestPackModernBERT,
+			TestPacks: []string{TestPackModernBERT},
 		},
 		{
 			Manifest: Manifest{
@@ -245,7 +247,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
 			Variants:  all(),
-			TestPack:  TestPackBERT,
+			TestPacks: []string{TestPackBERT},
 		},
 		{
 			Manifest: Manifest{
@@ -269,7 +271,7 @@ func KnownModels() []KnownModel {
 			ONNXPaths: defaultPaths(),
 			Pullable:  false,
 			Variants:  fp32(),
-			TestPack:  TestPackBERT,
+			TestPacks: []string{TestPackBERT},
 		},
 	}
 }

@@ -20,7 +20,7 @@ func TestKnownModelsAreValid(t *testing.T) {
 			t.Errorf("%s listed twice", m.Name)
 		}
 		seen[m.Name] = true
-		if len(k.ONNXPaths) == 0 || m.Description == "" || !m.Semantic || m.Files != nil || m.TokenizerType == "" || k.TestPack == "" ||
+		if len(k.ONNXPaths) == 0 || m.Description == "" || !m.Semantic || m.Files != nil || m.TokenizerType == "" || len(k.TestPacks) == 0 ||
 			len(k.Variants) == 0 || !slices.Contains(k.Variants, VariantFP32) {
 			t.Errorf("%s: incomplete entry %+v", m.Name, k)
 		}
