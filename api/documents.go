@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server"
+	"github.com/instructd/instructd/wire"
 )
 
 // maxIDBytes is the longest document id the server accepts.
@@ -68,7 +68,7 @@ func checkDocument(doc *server.Document, info *server.CollectionInfo, lim server
 			}
 			norm += float64(f) * float64(f)
 		}
-		if norm == 0 && (info.Spec.Metric == index.Cosine || info.Spec.Metric == "") {
+		if norm == 0 && (info.Spec.Metric == wire.Cosine || info.Spec.Metric == "") {
 			return fmt.Errorf("vector: all zeros, which cosine similarity cannot compare")
 		}
 	}

@@ -72,7 +72,7 @@ func TestTokenizeRealServer(t *testing.T) {
 		{"empty text", `{"inputs":["a",""]}`, http.StatusBadRequest, "inputs[1]"},
 		{"bad input type", `{"inputs":"a","input_type":"passage"}`, http.StatusBadRequest, "input_type"},
 		{"instruction on a document", `{"inputs":"a","instruction":"x"}`, http.StatusBadRequest, "instruction"},
-		{"unknown field", `{"inputs":"a","truncate":true}`, http.StatusBadRequest, ""},
+		{"unknown field", `{"inputs":"a","truncate":true}`, http.StatusBadRequest, "truncate"},
 		{"unknown model", `{"inputs":"a","model":"nope"}`, http.StatusNotFound, "model"},
 	}
 	for _, tt := range bad {

@@ -38,12 +38,12 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestDefaultRegistryEnv(t *testing.T) {
-	t.Setenv(EnvModels, "/srv/packs")
+	t.Setenv(EnvModelDir, "/srv/packs")
 	r, err := DefaultRegistry()
 	if err != nil || r.Root != "/srv/packs" {
 		t.Fatalf("%+v %v", r, err)
 	}
-	t.Setenv(EnvModels, "")
+	t.Setenv(EnvModelDir, "")
 	t.Setenv("XDG_CACHE_HOME", "/tmp/cache")
 	r, err = DefaultRegistry()
 	if err != nil || r.Root != "/tmp/cache/instructd/models" {

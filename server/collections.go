@@ -16,6 +16,7 @@ import (
 
 	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/store"
+	"github.com/instructd/instructd/wire"
 )
 
 // collectionName is the only shape of name accepted; it is safe as a file name.
@@ -123,8 +124,8 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	}
 	switch spec.Metric {
 	case "":
-		spec.Metric = index.Cosine
-	case index.Cosine, index.Dot, index.L2:
+		spec.Metric = wire.Cosine
+	case wire.Cosine, wire.Dot, wire.L2:
 	default:
 		return spec, nil, invalid("metric", "must be cosine, dot or l2, got %q", spec.Metric)
 	}
@@ -185,7 +186,8 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	}
 	if c, ok := s.colls[name]; ok {
 		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+			return CollectionInfo{}, false, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+				name, specDiff(c.spec, norm), ErrConflict)
 		}
 		return c.info(), false, nil
 	}
@@ -194,7 +196,7 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	if err != nil {
 		return CollectionInfo{}, false, fmt.Errorf("server: encode spec: %w", err)
 	}
-	vec, err := s.deps.newIndex(norm.Dimension, norm.Metric, norm.Index)
+	vec, err := s.deps.newIndex(norm.Dimension, index.Metric(norm.Metric), norm.Index)
 	if err != nil {
 		return CollectionInfo{}, false, fmt.Errorf("server: new index for %q: %w", name, err)
 	}
@@ -263,7 +265,7 @@ func (c *collection) info() CollectionInfo {
 		CreatedAt: c.created,
 	}
 	if c.vec != nil && !c.deleted {
-		ci.Index = c.vec.Stats()
+		ci.Index = indexStats(c.vec.Stats())
 	}
 	return ci
 }

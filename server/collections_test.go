@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/wire"
 )
 
 func TestCreateCollectionNames(t *testing.T) {
@@ -60,8 +60,8 @@ func TestCreateCollectionSpecs(t *testing.T) {
 		field string // "" means success
 	}{
 		{"default", CollectionSpec{}, ""},
-		{"model by name", CollectionSpec{Model: "fake/model", Metric: index.Dot}, ""},
-		{"vector only", CollectionSpec{Dimension: 3, Metric: index.L2}, ""},
+		{"model by name", CollectionSpec{Model: "fake/model", Metric: wire.Dot}, ""},
+		{"vector only", CollectionSpec{Dimension: 3, Metric: wire.L2}, ""},
 		{"unknown model", CollectionSpec{Model: "nope"}, "model"},
 		{"dimension mismatch", CollectionSpec{Model: "fake/model", Dimension: 3}, "dimension"},
 		{"dimension too big", CollectionSpec{Dimension: 1 << 20}, "dimension"},
@@ -97,17 +97,17 @@ func TestCollectionLifecycle(t *testing.T) {
 	ts := newTest(t)
 	ctx := context.Background()
 	info, created, err := ts.CreateCollection(ctx, "docs", CollectionSpec{})
-	if err != nil || !created || info.Model != "fake/model" || info.Dimension != fakeDim || info.Spec.Metric != index.Cosine {
+	if err != nil || !created || info.Model != "fake/model" || info.Dimension != fakeDim || info.Spec.Metric != wire.Cosine {
 		t.Fatalf("create: %+v %v %v", info, created, err)
 	}
 	// The same spec, spelled explicitly or not, is no conflict.
-	for _, spec := range []CollectionSpec{{}, {Model: "fake/model"}, {Model: "fake/model", Metric: index.Cosine, Dimension: fakeDim}} {
+	for _, spec := range []CollectionSpec{{}, {Model: "fake/model"}, {Model: "fake/model", Metric: wire.Cosine, Dimension: fakeDim}} {
 		if _, created, err := ts.CreateCollection(ctx, "docs", spec); err != nil || created {
 			t.Fatalf("re-create with %+v: created=%v err=%v", spec, created, err)
 		}
 	}
 	// Dimension without model means vector-only: another spec.
-	for _, spec := range []CollectionSpec{{Metric: index.Dot}, {Dimension: fakeDim}} {
+	for _, spec := range []CollectionSpec{{Metric: wire.Dot}, {Dimension: fakeDim}} {
 		if _, _, err := ts.CreateCollection(ctx, "docs", spec); !errors.Is(err, ErrConflict) {
 			t.Fatalf("conflicting spec %+v: %v", spec, err)
 		}
@@ -199,6 +199,24 @@ func TestDeleteCollectionUnderLoad(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestCreateConflictNamesFields checks that a 409 says which spec fields differ.
+func TestCreateConflictNamesFields(t *testing.T) {
+	ts := newTest(t)
+	ctx := context.Background()
+	if _, _, err := ts.CreateCollection(ctx, "c", CollectionSpec{Metric: wire.Dot}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ts.CreateCollection(ctx, "c", CollectionSpec{Metric: wire.L2, Index: IndexParams{EfSearch: 99}})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("err %v, want ErrConflict", err)
+	}
+	for _, want := range []string{`metric: stored "dot", sent "l2"`, "index.ef_search: stored unset, sent 99"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("conflict %q does not say %q", err, want)
 		}
 	}
 }

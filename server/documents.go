@@ -8,8 +8,8 @@ import (
 	"math"
 	"unicode/utf8"
 
-	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/store"
+	"github.com/instructd/instructd/wire"
 )
 
 // maxIDBytes bounds a document id.
@@ -119,7 +119,7 @@ func (s *Server) validateDocument(c *collection, d *Document) error {
 }
 
 // validateVector checks dimension and finiteness (and non-zero length under cosine).
-func validateVector(v []float32, dim int, metric index.Metric) error {
+func validateVector(v []float32, dim int, metric wire.Metric) error {
 	if len(v) != dim {
 		return invalid("vector", "has %d dimensions, the collection has %d", len(v), dim)
 	}
@@ -130,7 +130,7 @@ func validateVector(v []float32, dim int, metric index.Metric) error {
 		}
 		norm += float64(f) * float64(f)
 	}
-	if metric == index.Cosine && norm == 0 {
+	if metric == wire.Cosine && norm == 0 {
 		return invalid("vector", "all zeros: cosine similarity is undefined")
 	}
 	return nil

@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/instructd/instructd/models"
 )
 
 func TestEmbed(t *testing.T) {
@@ -70,5 +75,28 @@ func TestEmbed(t *testing.T) {
 	models := ts.Models()
 	if len(models) != 1 || models[0].ID != "fake/model" || !models[0].Default || models[0].Object != "model" || models[0].InstructionMode != "template" {
 		t.Fatalf("models: %+v", models)
+	}
+}
+
+// TestModelsOpenAIFields checks the OpenAI fields of /v1/models entries.
+func TestModelsOpenAIFields(t *testing.T) {
+	ts := newTest(t)
+	ms := ts.Models()
+	if len(ms) != 1 || ms[0].OwnedBy != "fake" || ms[0].Object != "model" {
+		t.Fatalf("models: %+v", ms)
+	}
+	if got := modelOwner("plain-name"); got != "instructd" {
+		t.Errorf("modelOwner(plain-name) = %q", got)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, models.ManifestFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(dir, models.ManifestFile), when, when); err != nil {
+		t.Fatal(err)
+	}
+	if got := packCreated(dir); got != when.Unix() {
+		t.Errorf("packCreated = %d, want %d", got, when.Unix())
 	}
 }

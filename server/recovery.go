@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -104,7 +105,7 @@ func (s *Server) recoverCollection(c *collection) error {
 		}
 	}
 	if !fresh {
-		if c.vec, err = s.deps.newIndex(c.spec.Dimension, c.spec.Metric, c.spec.Index); err != nil {
+		if c.vec, err = s.deps.newIndex(c.spec.Dimension, index.Metric(c.spec.Metric), c.spec.Index); err != nil {
 			return fmt.Errorf("server: collection %q: new index: %w", c.name, err)
 		}
 	}

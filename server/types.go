@@ -1,142 +1,27 @@
 package server
 
 import (
-	"encoding/json"
-	"time"
-
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/wire"
 )
 
-// This file holds the domain types shared by server and its callers (api, the Go client).
-// ⚠️ Stored records embed Document: when adding fields, update the store's encoding and the OpenAPI spec.
-
-// Document is one item of a collection.
-type Document struct {
-	ID       string         `json:"id"`
-	Text     string         `json:"text,omitempty"`
-	Title    string         `json:"title,omitempty"`
-	Metadata map[string]any `json:"metadata,omitempty"`
-	// Vector is either supplied by the caller (pre-computed) or computed at ingest.
-	Vector []float32 `json:"vector,omitempty"`
-}
-
-// IndexParams tunes a collection's HNSW index; zero values take the defaults.
-type IndexParams struct {
-	M              int `json:"m,omitempty"`
-	EfConstruction int `json:"ef_construction,omitempty"`
-	EfSearch       int `json:"ef_search,omitempty"`
-}
-
-// ChunkingSpec splits long documents into overlapping token windows at ingest.
-type ChunkingSpec struct {
-	// WindowTokens is the window length in tokens (without special tokens).
-	WindowTokens int `json:"window_tokens"`
-	// OverlapTokens is how many tokens consecutive windows share.
-	OverlapTokens int `json:"overlap_tokens"`
-}
-
-// CollectionSpec is the body of PUT /v1/collections/{name}. Every field is optional:
-// {} gives the server's default model pack and cosine.
-type CollectionSpec struct {
-	// Model names a loaded pack; empty means the default pack, unless Dimension is set.
-	Model string `json:"model,omitempty"`
-	// Dimension, with no Model, makes a collection for pre-computed vectors only.
-	Dimension int          `json:"dimension,omitempty"`
-	Metric    index.Metric `json:"metric,omitempty"`
-	Index     IndexParams  `json:"index,omitempty"`
-	// DefaultInstruction overrides the pack's default instruction for this collection's searches.
-	DefaultInstruction *string `json:"default_instruction,omitempty"`
-	// DefaultMode is dense, lexical or hybrid (dense when empty).
-	DefaultMode string `json:"default_mode,omitempty"`
-	// Chunking, when set, splits long documents into passages.
-	Chunking *ChunkingSpec `json:"chunking,omitempty"`
-}
-
-// CollectionInfo is what GET /v1/collections/{name} reports.
-type CollectionInfo struct {
-	Name      string         `json:"name"`
-	Spec      CollectionSpec `json:"spec"`
-	Count     int            `json:"count"`
-	Dimension int            `json:"dimension"`
-	Model     string         `json:"model,omitempty"`
-	Index     index.Stats    `json:"index"`
-	CreatedAt time.Time      `json:"created_at"`
-}
-
-// UpsertResult reports one upsert call.
-type UpsertResult struct {
-	// Upserted counts documents stored durably (fsynced) before the call returned.
-	Upserted int `json:"upserted"`
-	// Truncated lists ids whose text was longer than the model's max tokens and was
-	// embedded truncated (the text itself is stored whole).
-	Truncated []string `json:"truncated,omitempty"`
-}
-
-// SearchRequest is one query against a collection. Exactly one of Query and Vector is set.
-type SearchRequest struct {
-	Query       string    `json:"query,omitempty"`
-	Instruction *string   `json:"instruction,omitempty"`
-	Vector      []float32 `json:"vector,omitempty"`
-	K           int       `json:"k,omitempty"`
-	// Filter is a metadata filter: {"field": value}, {"field": {"$in": [...]}}, {"$ne"}, {"$gt"...},
-	// {"$and": [...]}, {"$or": [...]}.
-	Filter   json.RawMessage `json:"filter,omitempty"`
-	Ef       int             `json:"ef,omitempty"`
-	Include  []string        `json:"include,omitempty"` // "text", "metadata", "vector", "title"
-	MinScore *float32        `json:"min_score,omitempty"`
-	// Mode is dense, lexical or hybrid; empty takes the collection's default.
-	Mode string `json:"mode,omitempty"`
-	// Fusion is "rrf" (default) or "weighted" for hybrid mode.
-	Fusion string   `json:"fusion,omitempty"`
-	Alpha  *float64 `json:"alpha,omitempty"` // weight of the dense side in weighted fusion
-	RRFK   int      `json:"rrf_k,omitempty"`
-	// Exclude lists texts whose matching documents are penalised.
-	Exclude []string `json:"exclude,omitempty"`
-	// AutoConstraints turns extraction of negative constraints from instruction and query
-	// on or off (default on).
-	AutoConstraints *bool `json:"auto_constraints,omitempty"`
-}
-
-// Passage locates the best-matching window of a chunked document.
-type Passage struct {
-	Index int    `json:"index"`
-	Start int    `json:"start"` // byte offset into the document text
-	End   int    `json:"end"`
-	Text  string `json:"text"`
-}
-
-// SearchHit is one result.
-type SearchHit struct {
-	ID       string         `json:"id"`
-	Score    float32        `json:"score"`
-	Title    string         `json:"title,omitempty"`
-	Text     string         `json:"text,omitempty"`
-	Metadata map[string]any `json:"metadata,omitempty"`
-	Vector   []float32      `json:"vector,omitempty"`
-	Passage  *Passage       `json:"passage,omitempty"`
-}
-
-// Timings explains a search's latency.
-type Timings struct {
-	EmbedMillis  float64 `json:"embed_ms"`
-	SearchMillis float64 `json:"search_ms"`
-	TotalMillis  float64 `json:"total_ms"`
-}
-
-// Constraints shows the negative constraints applied to a search.
-type Constraints struct {
-	Exclude   []string `json:"exclude"`
-	Extracted []string `json:"extracted,omitempty"` // the part that came from instruction/query
-	Penalty   float64  `json:"penalty"`
-}
-
-// SearchResponse is the answer to one SearchRequest.
-type SearchResponse struct {
-	Hits        []SearchHit  `json:"hits"`
-	Mode        string       `json:"mode"`
-	Constraints *Constraints `json:"constraints,omitempty"`
-	Timings     Timings      `json:"timings"`
-}
+// The API's domain types live in package wire (shared with the Go client, which must not
+// import server); these aliases keep server's own code and callers unchanged.
+type (
+	Document       = wire.Document
+	IndexParams    = wire.IndexParams
+	ChunkingSpec   = wire.ChunkingSpec
+	CollectionSpec = wire.CollectionSpec
+	CollectionInfo = wire.CollectionInfo
+	UpsertResult   = wire.UpsertResult
+	SearchRequest  = wire.SearchRequest
+	Passage        = wire.Passage
+	SearchHit      = wire.SearchHit
+	Timings        = wire.Timings
+	Constraints    = wire.Constraints
+	SearchResponse = wire.SearchResponse
+	ModelInfo      = wire.ModelInfo
+)
 
 // EmbedRequest asks for raw embeddings (POST /v1/embeddings).
 type EmbedRequest struct {
@@ -154,17 +39,10 @@ type EmbedResponse struct {
 	Tokens  int
 }
 
-// ModelInfo describes a loaded pack for GET /v1/models.
-type ModelInfo struct {
-	ID                 string `json:"id"`
-	Object             string `json:"object"` // "model"
-	Dimension          int    `json:"dimension"`
-	MaxTokens          int    `json:"max_tokens"`
-	Pooling            string `json:"pooling"`
-	InstructionMode    string `json:"instruction_mode"`
-	QueryTemplate      string `json:"query_template"`
-	DefaultInstruction string `json:"default_instruction,omitempty"`
-	Semantic           bool   `json:"semantic"`
-	Description        string `json:"description,omitempty"`
-	Default            bool   `json:"default"`
+// indexStats converts the index's statistics to their wire shape.
+func indexStats(st index.Stats) wire.IndexStats {
+	return wire.IndexStats{
+		Engine: st.Engine, Metric: wire.Metric(st.Metric), Dimension: st.Dimension, Count: st.Count,
+		M: st.M, EfConstruction: st.EfConstruction, EfSearch: st.EfSearch, Capacity: st.Capacity, Bytes: st.Bytes,
+	}
 }

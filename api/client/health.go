@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/instructd/instructd/server"
+	"github.com/instructd/instructd/wire"
 )
 
 // Ping checks GET /healthz: nil when the process is up.
@@ -26,9 +26,9 @@ func (c *Client) Ready(ctx context.Context) (bool, error) {
 }
 
 // Models lists the loaded model packs (GET /v1/models), default first.
-func (c *Client) Models(ctx context.Context) ([]server.ModelInfo, error) {
+func (c *Client) Models(ctx context.Context) ([]wire.ModelInfo, error) {
 	var out struct {
-		Data []server.ModelInfo `json:"data"`
+		Data []wire.ModelInfo `json:"data"`
 	}
 	_, err := c.do(ctx, http.MethodGet, "/v1/models", nil, &out)
 	return out.Data, err

@@ -16,12 +16,26 @@ import (
 	"github.com/instructd/instructd/models"
 )
 
+// modelUsage is `instructd model`'s help.
+const modelUsage = `usage: instructd model pull ORG/NAME [flags] | import DIR [flags] | list
+
+examples:
+  instructd model pull BAAI/bge-small-en-v1.5
+  instructd model pull onnx-community/Qwen3-Embedding-0.6B-ONNX --variant int8
+  instructd model import ./my-export --name me/my-model --pooling mean
+  instructd model list
+
+"instructd model pull --help" (import, list) shows each command's flags.`
+
 // runModel dispatches `instructd model pull|import|list`.
 func runModel(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: instructd model pull <hf-repo> [--dir DIR] [--revision R] [--variant fp32|fp16|int8|q4] | import DIR [flags] | list")
+		return errors.New(modelUsage)
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Println(modelUsage)
+		return flag.ErrHelp
 	case "pull":
 		return runModelPull(ctx, args[1:])
 	case "import":
@@ -35,26 +49,22 @@ func runModel(ctx context.Context, args []string) error {
 
 // parseWithOneArg parses flags that may come before or after exactly one positional argument.
 func parseWithOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return "", err
 	}
 	if fs.NArg() == 0 {
-		return "", fmt.Errorf("missing %s", what)
+		return "", fmt.Errorf("missing %s (see instructd %s --help)", what, fs.Name())
 	}
-	arg := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", err
+	if fs.NArg() > 1 {
+		return "", fmt.Errorf("unexpected arguments %q (see instructd %s --help)", fs.Args()[1:], fs.Name())
 	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return arg, nil
+	return fs.Arg(0), nil
 }
 
 // runModelPull downloads a pack and prints its directory on stdout (progress goes to stderr).
 func runModelPull(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("model pull", flag.ContinueOnError)
-	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODELS/<org>--<name>, else ~/.cache/instructd/models/...)")
+	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	variant := fs.String("variant", models.VariantFP32, "export to pull: fp32, fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
@@ -172,8 +182,11 @@ func runModelImport(args []string) error {
 
 // runModelList prints the known models and the packs installed in the registry.
 func runModelList(args []string) error {
-	fs := flag.NewFlagSet("model list", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("model list", "model list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noPositional(fs); err != nil {
 		return err
 	}
 	reg, err := models.DefaultRegistry()

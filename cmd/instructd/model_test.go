@@ -30,7 +30,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 func TestModelCommand(t *testing.T) {
 	reg := t.TempDir()
-	t.Setenv(models.EnvModels, reg)
+	t.Setenv(models.EnvModelDir, reg)
 	// The hub serves test-tiny's real graph and tokenizer: pull checks both before it
 	// publishes a pack. Its graph is 32 wide, so the repo is one instructd does not know.
 	tiny := testenv.Pack(t, "test-tiny")

@@ -1,0 +1,181 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ⚠️ The server's stored records embed Document: when adding fields, update the store's
+// encoding and the OpenAPI spec (api/openapi.json).
+
+// Metric is a collection's similarity: cosine, dot or l2. Scores are always "higher is
+// better" (l2 returns the negated squared distance).
+type Metric string
+
+// Metrics.
+const (
+	Cosine Metric = "cosine"
+	Dot    Metric = "dot"
+	L2     Metric = "l2"
+)
+
+// IndexStats describes a collection's vector index.
+type IndexStats struct {
+	Engine         string `json:"engine"` // "hnsw" or "exact"
+	Metric         Metric `json:"metric"`
+	Dimension      int    `json:"dimension"`
+	Count          int    `json:"count"`
+	M              int    `json:"m,omitempty"`
+	EfConstruction int    `json:"ef_construction,omitempty"`
+	EfSearch       int    `json:"ef_search,omitempty"`
+	Capacity       int    `json:"capacity,omitempty"`
+	Bytes          int64  `json:"bytes"`
+}
+
+// Document is one item of a collection.
+type Document struct {
+	ID       string         `json:"id"`
+	Text     string         `json:"text,omitempty"`
+	Title    string         `json:"title,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
+	// Vector is either supplied by the caller (pre-computed) or computed at ingest.
+	Vector []float32 `json:"vector,omitempty"`
+}
+
+// IndexParams tunes a collection's HNSW index; zero values take the defaults.
+type IndexParams struct {
+	M              int `json:"m,omitempty"`
+	EfConstruction int `json:"ef_construction,omitempty"`
+	EfSearch       int `json:"ef_search,omitempty"`
+}
+
+// ChunkingSpec splits long documents into overlapping token windows at ingest.
+type ChunkingSpec struct {
+	// WindowTokens is the window length in tokens (without special tokens).
+	WindowTokens int `json:"window_tokens"`
+	// OverlapTokens is how many tokens consecutive windows share.
+	OverlapTokens int `json:"overlap_tokens"`
+}
+
+// CollectionSpec is the body of PUT /v1/collections/{name}. Every field is optional:
+// {} gives the server's default model pack and cosine.
+type CollectionSpec struct {
+	// Model names a loaded pack; empty means the default pack, unless Dimension is set.
+	Model string `json:"model,omitempty"`
+	// Dimension, with no Model, makes a collection for pre-computed vectors only.
+	Dimension int         `json:"dimension,omitempty"`
+	Metric    Metric      `json:"metric,omitempty"`
+	Index     IndexParams `json:"index,omitempty"`
+	// DefaultInstruction overrides the pack's default instruction for this collection's searches.
+	DefaultInstruction *string `json:"default_instruction,omitempty"`
+	// DefaultMode is dense, lexical or hybrid (dense when empty).
+	DefaultMode string `json:"default_mode,omitempty"`
+	// Chunking, when set, splits long documents into passages.
+	Chunking *ChunkingSpec `json:"chunking,omitempty"`
+}
+
+// CollectionInfo is what GET /v1/collections/{name} reports.
+type CollectionInfo struct {
+	Name      string         `json:"name"`
+	Spec      CollectionSpec `json:"spec"`
+	Count     int            `json:"count"`
+	Dimension int            `json:"dimension"`
+	Model     string         `json:"model,omitempty"`
+	Index     IndexStats     `json:"index"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// UpsertResult reports one upsert call.
+type UpsertResult struct {
+	// Upserted counts documents stored durably (fsynced) before the call returned.
+	Upserted int `json:"upserted"`
+	// Truncated lists ids whose text was longer than the model's max tokens and was
+	// embedded truncated (the text itself is stored whole).
+	Truncated []string `json:"truncated,omitempty"`
+}
+
+// SearchRequest is one query against a collection. Exactly one of Query and Vector is set.
+type SearchRequest struct {
+	Query       string    `json:"query,omitempty"`
+	Instruction *string   `json:"instruction,omitempty"`
+	Vector      []float32 `json:"vector,omitempty"`
+	K           int       `json:"k,omitempty"`
+	// Filter is a metadata filter: {"field": value}, {"field": {"$in": [...]}}, {"$ne"}, {"$gt"...},
+	// {"$and": [...]}, {"$or": [...]}.
+	Filter   json.RawMessage `json:"filter,omitempty"`
+	Ef       int             `json:"ef,omitempty"`
+	Include  []string        `json:"include,omitempty"` // "text", "metadata", "vector", "title"
+	MinScore *float32        `json:"min_score,omitempty"`
+	// Mode is dense, lexical or hybrid; empty takes the collection's default.
+	Mode string `json:"mode,omitempty"`
+	// Fusion is "rrf" (default) or "weighted" for hybrid mode.
+	Fusion string   `json:"fusion,omitempty"`
+	Alpha  *float64 `json:"alpha,omitempty"` // weight of the dense side in weighted fusion
+	RRFK   int      `json:"rrf_k,omitempty"`
+	// Exclude lists texts whose matching documents are penalised.
+	Exclude []string `json:"exclude,omitempty"`
+	// AutoConstraints turns extraction of negative constraints from instruction and query
+	// on or off (default on).
+	AutoConstraints *bool `json:"auto_constraints,omitempty"`
+}
+
+// Passage locates the best-matching window of a chunked document.
+type Passage struct {
+	Index int    `json:"index"`
+	Start int    `json:"start"` // byte offset into the document text
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+}
+
+// SearchHit is one result.
+type SearchHit struct {
+	ID       string         `json:"id"`
+	Score    float32        `json:"score"`
+	Title    string         `json:"title,omitempty"`
+	Text     string         `json:"text,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
+	Vector   []float32      `json:"vector,omitempty"`
+	Passage  *Passage       `json:"passage,omitempty"`
+}
+
+// Timings explains a search's latency.
+type Timings struct {
+	EmbedMillis  float64 `json:"embed_ms"`
+	SearchMillis float64 `json:"search_ms"`
+	TotalMillis  float64 `json:"total_ms"`
+}
+
+// Constraints shows the negative constraints applied to a search.
+type Constraints struct {
+	Exclude   []string `json:"exclude"`
+	Extracted []string `json:"extracted,omitempty"` // the part that came from instruction/query
+	Penalty   float64  `json:"penalty"`
+}
+
+// SearchResponse is the answer to one SearchRequest.
+type SearchResponse struct {
+	Hits        []SearchHit  `json:"hits"`
+	Mode        string       `json:"mode"`
+	Constraints *Constraints `json:"constraints,omitempty"`
+	Timings     Timings      `json:"timings"`
+}
+
+// ModelInfo describes a loaded pack for GET /v1/models.
+type ModelInfo struct {
+	ID     string `json:"id"`
+	Object string `json:"object"` // "model"
+	// Created is the Unix time the pack was installed (its manifest's modification time).
+	Created int64 `json:"created"`
+	// OwnedBy is the organisation part of the pack's name ("BAAI" for BAAI/bge-small-en-v1.5),
+	// "instructd" for names without one.
+	OwnedBy            string `json:"owned_by"`
+	Dimension          int    `json:"dimension"`
+	MaxTokens          int    `json:"max_tokens"`
+	Pooling            string `json:"pooling"`
+	InstructionMode    string `json:"instruction_mode"`
+	QueryTemplate      string `json:"query_template"`
+	DefaultInstruction string `json:"default_instruction,omitempty"`
+	Semantic           bool   `json:"semantic"`
+	Description        string `json:"description,omitempty"`
+	Default            bool   `json:"default"`
+}
