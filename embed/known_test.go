@@ -62,7 +62,7 @@ func checkKnownOnPack(t *testing.T, k models.KnownModel, src, lib string) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if e.Name() == models.ManifestFile || e.IsDir() {
+		if e.Name() == models.ManifestFile {
 			continue
 		}
 		target, err := filepath.Abs(filepath.Join(src, e.Name()))

@@ -43,8 +43,6 @@ const (
 	TestPackQwen3FP16 = "test-qwen3-fp16"
 	// TestPackGemma3: Gemma3 encoder, SentencePiece BPE; sentence_embedding (rank 2).
 	TestPackGemma3 = "test-gemma3"
-	// TestPackModernBERT: ModernBERT encoder, byte-level BPE; no token type ids.
-	TestPackModernBERT = "test-modernbert"
 )
 
 // KnownModels returns the built-in known models, freshly allocated on every call.
@@ -205,27 +203,6 @@ func KnownModels() []KnownModel {
 			Pullable:  true,
 			Variants:  []string{VariantFP32, VariantInt8, VariantQ4},
 			TestPacks: []string{TestPackGemma3},
-		},
-		{
-			Manifest: Manifest{
-				Name: "Alibaba-NLP/gte-modernbert-base",
-				Description: "GTE ModernBERT base (Alibaba-NLP): 149M-parameter ModernBERT, CLS pooling, no instruction or prefix; " +
-					"up to 8192 tokens.",
-				Semantic:         true,
-				Dimension:        768,
-				MaxTokens:        8192,
-				Pooling:          PoolingCLS,
-				Normalize:        true,
-				OutputName:       "last_hidden_state",
-				QueryTemplate:    "{query}",
-				DocumentTemplate: "{document}",
-				InstructionMode:  InstructionTemplate,
-				TokenizerType:    TokenizerBPE,
-			},
-			ONNXPaths: []string{"onnx/model.onnx"},
-			Pullable:  true,
-			Variants:  all(),
-			TestPacks: []string{TestPackModernBERT},
 		},
 		{
 			Manifest: Manifest{

@@ -35,7 +35,7 @@ func TestKnownModelsAreValid(t *testing.T) {
 	}
 	for _, name := range []string{"BAAI/bge-small-en-v1.5", "intfloat/e5-base-v2", "intfloat/multilingual-e5-large-instruct",
 		"sentence-transformers/all-MiniLM-L6-v2", "InF-IR/InF-Embed-style", "onnx-community/Qwen3-Embedding-0.6B-ONNX", "BAAI/bge-m3",
-		"onnx-community/embeddinggemma-300m-ONNX", "Alibaba-NLP/gte-modernbert-base", "nomic-ai/nomic-embed-text-v1.5"} {
+		"onnx-community/embeddinggemma-300m-ONNX", "nomic-ai/nomic-embed-text-v1.5"} {
 		if !seen[name] {
 			t.Errorf("%s missing", name)
 		}
@@ -69,7 +69,6 @@ func TestKnownTemplatesAsPublished(t *testing.T) {
 		{"onnx-community/embeddinggemma-300m-ONNX", "task: search result | query: Q", "title: none | text: D"},
 		{"nomic-ai/nomic-embed-text-v1.5", "search_query: Q", "search_document: D"},
 		{"BAAI/bge-m3", "Q", "D"},
-		{"Alibaba-NLP/gte-modernbert-base", "Q", "D"},
 	}
 	for _, tt := range tests {
 		k, ok := Known(tt.repo)
