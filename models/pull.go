@@ -76,6 +76,9 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 		if err != nil {
 			return Pack{}, wrap(err, "pull %s: %s exists but is not a valid pack (remove it to pull again)", repo, dest)
 		}
+		if have := p.Manifest.Variant; opts.Variant != "" && have != "" && have != opts.Variant {
+			return Pack{}, fmt.Errorf("models: pull %s: %s already holds the %s variant; pull %s into another directory (--dir)", repo, dest, have, opts.Variant)
+		}
 		return p, nil
 	}
 	h := newHub(repo, opts)

@@ -115,6 +115,11 @@ func TestPullKnownRepo(t *testing.T) {
 	if len(h.log()) != n {
 		t.Errorf("second pull made %d requests", len(h.log())-n)
 	}
+	// Asking for another variant into the same directory is refused, not answered with fp32.
+	if _, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL, Variant: VariantInt8}); err == nil ||
+		!strings.Contains(err.Error(), "already holds the fp32 variant") {
+		t.Errorf("pull of another variant into the pack: err %v", err)
+	}
 }
 
 // interruptModel runs a pull whose model download is cut halfway and checks what it leaves.
