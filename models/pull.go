@@ -29,7 +29,8 @@ type PullOptions struct {
 	Progress func(Progress)
 	// Logger receives warnings (e.g. assumed pooling); nil discards them.
 	Logger *slog.Logger
-	// Variant picks the export: fp32 (default), fp16, int8 or q4 (see variantPaths).
+	// Variant picks the export: fp32, fp16, int8 or q4 (see variantPaths). Empty means fp32
+	// for a new pack and accepts whichever variant an existing pack at dest holds.
 	Variant string
 	// CheckTokenizer, when set, loads the downloaded tokenizer.json and reports why
 	// instructd cannot use it; pull then stops before any weights move. The CLI passes
