@@ -97,6 +97,7 @@ func Import(src, dest string, opts ImportOptions) (Pack, error) {
 
 	modelName := filepath.Base(model)
 	copies := map[string]string{modelName: model, TokenizerFile: tok}
+	m.ModelFile = "" // the graph sits at the pack's top, whatever the source's manifest said
 	if modelName != ModelFile {
 		m.ModelFile = modelName
 	}
@@ -237,8 +238,18 @@ func applyOverrides(m *Manifest, o ImportOptions) {
 	}
 }
 
-// importModelPath resolves the graph to import: name inside src, else the default places.
+// importModelPath resolves the graph to import: name inside src, else the source manifest's
+// model_file, else the default places.
 func importModelPath(src, name string) (string, error) {
+	if name == "" {
+		// A pack (or an export with a manifest) names its graph.
+		var own struct {
+			ModelFile string `json:"model_file"`
+		}
+		if raw, err := os.ReadFile(filepath.Join(src, ManifestFile)); err == nil && json.Unmarshal(raw, &own) == nil {
+			name = own.ModelFile
+		}
+	}
 	if name == "" {
 		model := firstExisting(filepath.Join(src, ModelFile), filepath.Join(src, "onnx", ModelFile))
 		if model == "" {

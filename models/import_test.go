@@ -272,3 +272,22 @@ func TestImportModelFile(t *testing.T) {
 		})
 	}
 }
+
+func TestImportPackWithModelFile(t *testing.T) {
+	// A directory whose manifest names its graph (a generated family pack keeps onnx/model.onnx).
+	src := exportDir(t, map[string]string{
+		"onnx/model_fp16.onnx": testGraph, "tokenizer.json": "{}",
+		ManifestFile: `{"name":"x/y","dimension":8,"max_tokens":16,"pooling":"cls","output_name":"last_hidden_state","query_template":"{query}",` +
+			`"document_template":"{document}","model_file":"onnx/model_fp16.onnx"}`,
+	})
+	p, err := Import(src, filepath.Join(t.TempDir(), "pack"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Manifest.ModelFile != "model_fp16.onnx" {
+		t.Errorf("model file %q", p.Manifest.ModelFile)
+	}
+	if _, err := Load(p.Dir); err != nil {
+		t.Fatal(err)
+	}
+}
