@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -271,6 +272,9 @@ func (j *pullJob) run(ctx context.Context) (Pack, error) {
 	}
 	m.Variant = j.variant
 	m.Files = j.files
+	if err := j.prune(); err != nil {
+		return Pack{}, err
+	}
 	if err := writeManifest(j.staging, m); err != nil {
 		return Pack{}, err
 	}
@@ -288,4 +292,23 @@ func adoptGraphDimension(m *Manifest, g Graph) {
 			m.Dimension = int(d)
 		}
 	}
+}
+
+// prune deletes staged files this pull did not produce: leftovers of an interrupted pull of
+// another variant or revision, which must not end up in the pack.
+func (j *pullJob) prune() error {
+	return filepath.WalkDir(j.staging, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(j.staging, p)
+		if err != nil {
+			return err
+		}
+		if _, ok := j.files[filepath.ToSlash(rel)]; ok {
+			return nil
+		}
+		j.h.log.Info("models: removing a leftover of an earlier pull", "file", rel)
+		return os.Remove(p)
+	})
 }

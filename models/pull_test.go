@@ -533,12 +533,19 @@ func TestPullCompletesAWholePartialFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(staging, ModelFile+".part"), model, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A leftover of an interrupted pull of another variant must not reach the pack.
+	if err := os.WriteFile(filepath.Join(staging, "model_fp16.onnx.part"), []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Manifest.Files[ModelFile] != sha(model) {
 		t.Error("model checksum differs")
+	}
+	if exists(filepath.Join(dest, "model_fp16.onnx.part")) {
+		t.Error("a leftover of another pull was published with the pack")
 	}
 	for _, r := range h.log() {
 		if strings.HasPrefix(r.Path, "/cdn/") && strings.HasSuffix(r.Path, "model.onnx") && r.Range == "" {
