@@ -28,6 +28,8 @@ func commands() map[string]command {
 		"ingest": {"stream a JSONL corpus into a collection of a running server", runIngest},
 		"search": {"search a collection of a running server", runSearch},
 		"eval":   {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
+
+		"tokenize": {"tokenize JSONL {id,text} from stdin to JSONL {id,text,ids,tokens,offsets} on stdout", runTokenize},
 	}
 }
 

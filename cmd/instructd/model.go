@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/instructd/instructd/embed"
 	"github.com/instructd/instructd/models"
 )
 
@@ -20,6 +21,7 @@ const modelUsage = `usage: instructd model pull ORG/NAME [flags] | import DIR [f
 
 examples:
   instructd model pull BAAI/bge-small-en-v1.5
+  instructd model pull onnx-community/Qwen3-Embedding-0.6B-ONNX --variant int8
   instructd model import ./my-export --name me/my-model --pooling mean
   instructd model list
 
@@ -65,6 +67,7 @@ func runModelPull(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
+	variant := fs.String("variant", "", "export to pull: fp32 (default), fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
 	repo, err := parseWithOneArg(fs, args, "Hugging Face repo (org/name)")
 	if err != nil {
 		return err
@@ -78,8 +81,10 @@ func runModelPull(ctx context.Context, args []string) error {
 		dest = reg.Dir(repo)
 	}
 	opts := models.PullOptions{
-		Revision: *revision,
-		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Revision:       *revision,
+		Variant:        *variant,
+		CheckTokenizer: checkTokenizer,
+		Logger:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if !*quiet {
 		opts.Progress = progressPrinter(os.Stderr)
@@ -89,6 +94,19 @@ func runModelPull(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Println(p.Dir)
+	return nil
+}
+
+// checkTokenizer loads a tokenizer.json with instructd's tokenizer, so that pull and import
+// refuse one it cannot run before the weights are copied.
+func checkTokenizer(path string) error {
+	tok, err := embed.LoadTokenizer(path, 0)
+	if err != nil {
+		return err
+	}
+	if c, ok := tok.(io.Closer); ok {
+		c.Close()
+	}
 	return nil
 }
 
@@ -117,7 +135,7 @@ func runModelImport(args []string) error {
 	var pooling, mode, normalize, dest string
 	fs.StringVar(&o.Name, "name", "", "pack name (default: the export's instructd.json, else local/<dir name>)")
 	fs.StringVar(&o.Like, "like", "", "start from a known model's manifest, e.g. InF-IR/InF-Embed-style")
-	fs.StringVar(&pooling, "pooling", "", "pooling: mean, cls or last")
+	fs.StringVar(&pooling, "pooling", "", "pooling: mean, cls, last or none")
 	fs.StringVar(&o.QueryTemplate, "query-template", "", "query template with {query} and optionally {instruction}")
 	fs.StringVar(&o.DocumentTemplate, "document-template", "", "document template with {document}")
 	fs.StringVar(&o.DefaultInstruction, "instruction", "", "default instruction for queries without one")
@@ -127,6 +145,7 @@ func runModelImport(args []string) error {
 	fs.StringVar(&normalize, "normalize", "", "L2-normalise vectors: true or false (default true)")
 	fs.StringVar(&o.OutputName, "output-name", "", "ONNX output with token vectors (default last_hidden_state)")
 	fs.StringVar(&dest, "dest", "", "pack directory (default: the registry directory for --name)")
+	fs.StringVar(&o.ModelFile, "model-file", "", "ONNX graph inside the export, e.g. onnx/model_fp16.onnx (default model.onnx, else onnx/model.onnx)")
 	src, err := parseWithOneArg(fs, args, "export directory")
 	if err != nil {
 		return err
@@ -141,6 +160,7 @@ func runModelImport(args []string) error {
 		return fmt.Errorf("--normalize must be true or false, got %q", normalize)
 	}
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	o.CheckTokenizer = checkTokenizer
 	if dest == "" {
 		reg, err := models.DefaultRegistry()
 		if err != nil {
@@ -178,10 +198,11 @@ func runModelList(args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "KNOWN MODEL\tDIM\tPOOLING\tINSTRUCTIONS\tPULLABLE\n")
+	fmt.Fprintf(w, "KNOWN MODEL\tDIM\tPOOLING\tINSTRUCTIONS\tTOKENIZER\tVARIANTS\tPULLABLE\n")
 	for _, k := range models.KnownModels() {
 		m := k.Manifest
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%v\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), k.Pullable)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%v\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), m.TokenizerType,
+			strings.Join(k.Variants, ","), k.Pullable)
 	}
 	fmt.Fprintf(w, "\nINSTALLED (%s)\tDIM\tPOOLING\tINSTRUCTIONS\tDIR\n", reg.Root)
 	for _, i := range installed {
