@@ -63,7 +63,10 @@ func parseWithOneArg(fs *flag.FlagSet, args []string, what string) (string, erro
 
 // runModelPull downloads a pack and prints its directory on stdout (progress goes to stderr).
 func runModelPull(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("model pull", flag.ContinueOnError)
+	fs := newFlags("model pull", "model pull ORG/NAME [flags]",
+		"instructd model pull BAAI/bge-small-en-v1.5",
+		"instructd model pull onnx-community/Qwen3-Embedding-0.6B-ONNX --variant int8",
+		"HF_ENDPOINT=https://hf-mirror.example instructd model pull BAAI/bge-m3")
 	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
@@ -130,7 +133,9 @@ func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // runModelImport makes a pack from a local export directory.
 func runModelImport(args []string) error {
-	fs := flag.NewFlagSet("model import", flag.ContinueOnError)
+	fs := newFlags("model import", "model import DIR [flags]",
+		"instructd model import ./my-optimum-export --name me/my-model --pooling mean",
+		"instructd model import ./qwen3-export --like Qwen/Qwen3-Embedding-0.6B --model-file onnx/model_int8.onnx")
 	var o models.ImportOptions
 	var pooling, mode, normalize, dest string
 	fs.StringVar(&o.Name, "name", "", "pack name (default: the export's instructd.json, else local/<dir name>)")

@@ -36,18 +36,23 @@ type tokenizeConfig struct {
 // --model) and offsets are [start, end) bytes of it. Bad lines are reported on stderr by line
 // number and skipped; the command then exits non-zero.
 func runTokenize(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
+	fs := newFlags("tokenize", "tokenize --tokenizer FILE | --model PACK [flags] < in.jsonl > out.jsonl",
+		`echo '{"id":"1","text":"Héllo wörld"}' | instructd tokenize --tokenizer tokenizer.json`,
+		`echo '{"id":"q","text":"what do owls eat"}' | instructd tokenize --model Qwen/Qwen3-Embedding-0.6B --type query --instruction "find answers"`)
 	tokFile := fs.String("tokenizer", "", "a tokenizer.json (no template)")
 	model := fs.String("model", "", "a model pack directory or pulled name: its tokenizer, max tokens, template and append token")
 	typ := fs.String("type", "document", "with --model: query or document")
 	instruction := fs.String("instruction", "", "with --model, for queries: the instruction (default: the pack's; --instruction= for none)")
 	noSpecial := fs.Bool("no-special", false, "leave out special tokens ([CLS], <s>, the append token)")
 	maxTokens := fs.Int("max-tokens", 0, "with --tokenizer: truncation length (default: tokenizer.json's, else 512)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if (*tokFile == "") == (*model == "") || fs.NArg() > 0 {
-		return errors.New("give exactly one of --tokenizer FILE or --model DIR, and no positional arguments")
+	if err := noPositional(fs); err != nil {
+		return err
+	}
+	if (*tokFile == "") == (*model == "") {
+		return errors.New("give exactly one of --tokenizer FILE or --model PACK (see instructd tokenize --help)")
 	}
 	cfg := tokenizeConfig{special: !*noSpecial, appendID: -1, render: func(s string) string { return s }}
 	var tok embed.Tokenizer
