@@ -55,6 +55,9 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 		return Pack{}, err
 	}
 	known, isKnown := Known(repo)
+	if !isKnown {
+		known, isKnown = knownStatic(repo)
+	}
 	if isKnown && !known.Pullable {
 		return Pack{}, fmt.Errorf("models: %s is a preset, not a downloadable repo: %s", repo, known.Manifest.Description)
 	}
@@ -128,6 +131,11 @@ func newHub(repo string, opts PullOptions) *hub {
 }
 
 func pullInto(ctx context.Context, h *hub, known KnownModel, isKnown bool, staging, dest string) (Pack, error) {
+	if m, layout, ok, err := staticPullPlan(ctx, h, known, isKnown); err != nil {
+		return Pack{}, err
+	} else if ok {
+		return pullStaticInto(ctx, h, m, layout, staging, dest)
+	}
 	files := map[string]string{}
 	read := func(name string) ([]byte, error) { return h.readSmall(ctx, name) }
 
