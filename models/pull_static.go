@@ -99,4 +99,3 @@ func pullStaticInto(ctx context.Context, h *hub, m Manifest, layout, staging, de
 	}
 	return Pack{Dir: dest, Manifest: m}, nil
 }
-
