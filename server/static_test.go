@@ -67,15 +67,26 @@ func TestStaticPackEndToEnd(t *testing.T) {
 		{ID: "tiger", Text: texts[0]},
 		{ID: "dog", Text: texts[1]},
 		{ID: "other", Text: "quarterly revenue grew by four percent"},
+		// Only unknown characters: no ids survive, so the vector is all zeros, as in
+		// sentence-transformers. It must be stored and searchable without harm.
+		{ID: "emoji", Text: "😀😀😀"},
 	}
-	if res, err := s.Upsert(ctx, "docs", docs); err != nil || res.Upserted != 3 {
+	if res, err := s.Upsert(ctx, "docs", docs); err != nil || res.Upserted != 4 {
 		t.Fatalf("upsert: %+v %v", res, err)
 	}
-	resp, err := s.Search(ctx, "docs", SearchRequest{Query: texts[1], K: 3})
+	resp, err := s.Search(ctx, "docs", SearchRequest{Query: texts[1], K: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Hits) != 3 || resp.Hits[0].ID != "dog" || resp.Hits[0].Score < 0.999 {
+	if len(resp.Hits) == 0 || resp.Hits[0].ID != "dog" || resp.Hits[0].Score < 0.999 {
 		t.Fatalf("search for a document's own text: %+v", resp.Hits)
+	}
+	for _, h := range resp.Hits {
+		if math.IsNaN(float64(h.Score)) {
+			t.Fatalf("hit %s has a NaN score", h.ID)
+		}
+	}
+	if _, err := s.Search(ctx, "docs", SearchRequest{Query: "😀", K: 4}); err != nil {
+		t.Fatalf("search with an all-zero query vector: %v", err)
 	}
 }
