@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -266,13 +267,18 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 	return res, nil
 }
 
-// outputDims checks a requested output length (0: the pack's dimension).
+// outputDims checks a requested output length (0: the pack's dimension) as the
+// transformer engine does: within [1, dimension] and, when the manifest lists
+// matryoshka_dimensions, one of them or the dimension itself.
 func (s *StaticEmbedder) outputDims(d int) (int, error) {
+	allowed := s.manifest.MatryoshkaDimensions
 	switch {
-	case d == 0:
+	case d == 0 || d == s.dim:
 		return s.dim, nil
 	case d < 0 || d > s.dim:
-		return 0, fmt.Errorf("%w: dimensions %d is outside 1..%d for pack %s", ErrInvalidInput, d, s.dim, s.manifest.Name)
+		return 0, fmt.Errorf("%w: dimensions must be in [1, %d] for pack %s, got %d", ErrInvalidInput, s.dim, s.manifest.Name, d)
+	case len(allowed) > 0 && !slices.Contains(allowed, d):
+		return 0, fmt.Errorf("%w: dimensions %d: pack %s was trained for %v (or %d)", ErrInvalidInput, d, s.manifest.Name, allowed, s.dim)
 	}
 	return d, nil
 }
@@ -395,8 +401,10 @@ func prefixRunes(text string, n int) (string, bool) {
 
 // poolIDs averages the first dims columns of the ids' rows (in float64, acc is scratch
 // of len ≥ dims) and normalises the mean if the pack does: Model2Vec divides by
-// ‖v‖ + 1e-32, sentence-transformers' Normalize by max(‖v‖, 1e-12). No ids give zeros,
-// as both libraries do.
+// ‖v‖ + 1e-32, sentence-transformers' Normalize by max(‖v‖, 1e-12). A prefix (dims <
+// the table's width) is always normalised: the prefix of the mean is the mean of the
+// prefixes, so this equals Matryoshka truncation of the full vector plus re-normalisation
+// (TruncateNormalize) at a fraction of the cost. No ids give zeros, as both libraries do.
 func (s *StaticEmbedder) poolIDs(acc []float64, ids []int64, dims int) []float32 {
 	out := make([]float32, dims)
 	if len(ids) == 0 {
@@ -417,7 +425,7 @@ func (s *StaticEmbedder) poolIDs(acc []float64, ids []int64, dims int) []float32
 		sq += acc[j] * acc[j]
 	}
 	scale := 1.0
-	if s.manifest.Normalize {
+	if s.manifest.Normalize || dims < s.dim {
 		norm := math.Sqrt(sq)
 		if s.layout == models.StaticModel2Vec {
 			scale = 1 / (norm + 1e-32)

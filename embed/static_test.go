@@ -217,3 +217,37 @@ func TestStaticParallelMatchesSerial(t *testing.T) {
 		t.Errorf("tokens %d vs %d", a.Tokens, b.Tokens)
 	}
 }
+
+// TestStaticPrefixDims checks that pooling a prefix of the table equals cutting the full
+// vector and re-normalising it, for a pack that normalises and one that does not, and
+// that requested lengths are checked against matryoshka_dimensions.
+func TestStaticPrefixDims(t *testing.T) {
+	ctx := context.Background()
+	texts := []string{"a tiger is a large striped cat", "the lazy dog"}
+	for _, name := range []string{"st-f16", "st-i8"} {
+		s := openStaticForTest(t, name, Config{})
+		full, err := s.embedTexts(ctx, texts, s.dim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut, err := s.embedTexts(ctx, texts, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range texts {
+			want := slices.Clone(full.Vectors[i][:8])
+			Normalize(want)
+			for j := range want {
+				if d := math.Abs(float64(cut.Vectors[i][j] - want[j])); d > 1e-6 {
+					t.Fatalf("%s text %d dim %d: prefix pooling %v, truncated full vector %v", name, i, j, cut.Vectors[i][j], want[j])
+				}
+			}
+		}
+		s.manifest.MatryoshkaDimensions = []int{8, 16}
+		for d, ok := range map[int]bool{0: true, 8: true, 16: true, s.dim: true, 12: false, -1: false, s.dim + 1: false} {
+			if _, err := s.outputDims(d); (err == nil) != ok {
+				t.Errorf("%s: outputDims(%d) err %v, want ok=%v", name, d, err, ok)
+			}
+		}
+	}
+}
