@@ -413,10 +413,7 @@ func (s *StaticEmbedder) poolIDs(acc []float64, ids []int64, dims int) []float32
 	acc = acc[:dims]
 	clear(acc)
 	for _, id := range ids {
-		row := s.table[int(id)*s.dim : int(id)*s.dim+dims]
-		for j, x := range row {
-			acc[j] += float64(x)
-		}
+		addRow(acc, s.table[int(id)*s.dim:int(id)*s.dim+dims])
 	}
 	inv := 1 / float64(len(ids))
 	var sq float64
@@ -437,6 +434,22 @@ func (s *StaticEmbedder) poolIDs(acc []float64, ids []int64, dims int) []float32
 		out[j] = float32(x * scale)
 	}
 	return out
+}
+
+// addRow adds row to acc (same length), four lanes at a time.
+func addRow(acc []float64, row []float32) {
+	row = row[:len(acc)]
+	j := 0
+	for ; j+4 <= len(acc); j += 4 {
+		a, r := acc[j:j+4:j+4], row[j:j+4:j+4]
+		a[0] += float64(r[0])
+		a[1] += float64(r[1])
+		a[2] += float64(r[2])
+		a[3] += float64(r[3])
+	}
+	for ; j < len(acc); j++ {
+		acc[j] += float64(row[j])
+	}
 }
 
 // resolveCall fills an Embed call's defaults from the manifest, as Embedder.resolve does.
