@@ -58,15 +58,11 @@ func readStaticReference(t *testing.T, dir string) staticReference {
 	return ref
 }
 
-// openStaticForTest opens a generated pack, skipping BPE packs while this build's
-// pure-Go tokenizer lacks BPE.
+// openStaticForTest opens a generated pack.
 func openStaticForTest(t testing.TB, name string, cfg Config) *StaticEmbedder {
 	t.Helper()
 	s, err := OpenStatic(staticPackDir(t, name), cfg)
 	if err != nil {
-		if strings.Contains(err.Error(), "unsupported model type") {
-			t.Skipf("pack %s: this build's tokenizer cannot load it: %v", name, err)
-		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
