@@ -221,3 +221,38 @@ func TestXLMRUnigramSteps(t *testing.T) {
 		})
 	}
 }
+
+// TestXLMRSentencePiece compares this package's ids with SentencePiece's own
+// (python3-sentencepiece on the .model behind xlmr-unigram.json, fairseq-shifted) on
+// every golden text without added tokens. The golden file stores SentencePiece's ids
+// only where they differ from Hugging Face's; everywhere else the two agree and ours must
+// equal them. Where they differ, ours must equal Hugging Face's (TestXLMRUnigramSteps);
+// the count is logged.
+func TestXLMRSentencePiece(t *testing.T) {
+	g := readXLMRGolden(t, "xlmr-golden.json.gz")
+	steps := newXLMRSteps(t, xlmrJSON(t))
+	hf := g.Variants[0]
+	agree, differ := 0, 0
+	for i, text := range g.Texts {
+		if hasAddedToken(text) {
+			continue
+		}
+		ids, _, err := steps.encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.SPM[i] != nil {
+			differ++
+			continue
+		}
+		agree++
+		want := hf.Single[i].IDs[1 : len(hf.Single[i].IDs)-1]
+		if !slices.Equal(ids, want) {
+			t.Errorf("%q: got %v, SentencePiece and Hugging Face say %v", text, ids, want)
+		}
+	}
+	if agree < 2500 {
+		t.Errorf("only %d texts where SentencePiece and Hugging Face agree; regenerate the goldens", agree)
+	}
+	t.Logf("SentencePiece and Hugging Face agree on %d texts without added tokens, differ on %d", agree, differ)
+}
