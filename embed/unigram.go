@@ -39,9 +39,9 @@ type unigramLattice struct {
 // "byte_fallback":false}.
 func parseUnigramModel(raw json.RawMessage) (tokenModel, error) {
 	var spec struct {
-		UnkID        *int64            `json:"unk_id"`
-		Vocab        []json.RawMessage `json:"vocab"`
-		ByteFallback bool              `json:"byte_fallback"`
+		UnkID        *int64  `json:"unk_id"`
+		Vocab        [][]any `json:"vocab"`
+		ByteFallback bool    `json:"byte_fallback"`
 	}
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return nil, fmt.Errorf("unigram model: %w", err)
@@ -52,15 +52,13 @@ func parseUnigramModel(raw json.RawMessage) (tokenModel, error) {
 	pieces := make([]string, len(spec.Vocab))
 	scores := make([]float64, len(spec.Vocab))
 	for i, entry := range spec.Vocab {
-		var pair []json.RawMessage
-		if err := json.Unmarshal(entry, &pair); err != nil || len(pair) != 2 {
+		var ok1, ok2 bool
+		if len(entry) == 2 {
+			pieces[i], ok1 = entry[0].(string)
+			scores[i], ok2 = entry[1].(float64)
+		}
+		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("unigram model: vocab entry %d is not a [piece, score] pair", i)
-		}
-		if err := json.Unmarshal(pair[0], &pieces[i]); err != nil {
-			return nil, fmt.Errorf("unigram model: vocab entry %d: piece: %w", i, err)
-		}
-		if err := json.Unmarshal(pair[1], &scores[i]); err != nil {
-			return nil, fmt.Errorf("unigram model: vocab entry %d: score: %w", i, err)
 		}
 	}
 	unk := int64(-1)
