@@ -56,9 +56,18 @@ func parseMetaspacePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 }
 
 func (m *metaspacePreTokenizer) preTokenize(pieces []normalizedText) ([]normalizedText, error) {
-	out := make([]normalizedText, 0, len(pieces)*4)
-	for _, p := range pieces {
-		p = m.rewrite(p)
+	rewritten := make([]normalizedText, len(pieces))
+	total := 0
+	for i, p := range pieces {
+		rewritten[i] = m.rewrite(p)
+		if m.split {
+			total += strings.Count(rewritten[i].text, m.replacement) + 1
+		} else {
+			total++
+		}
+	}
+	out := make([]normalizedText, 0, total)
+	for _, p := range rewritten {
 		if p.text == "" {
 			continue
 		}

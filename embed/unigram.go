@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -168,42 +169,54 @@ func (m *unigramModel) tokenize(piece string) ([]modelToken, error) {
 		}
 		pos += width
 	}
-	// Backtrack, fusing runs of unknowns into one string as Hugging Face does.
+	// Backtrack, fusing runs of unknowns into one string as Hugging Face does. A known
+	// piece's id is the lattice's (Hugging Face looks the same string up again); a fused
+	// unknown run is looked up whole, then sent to byte fallback or <unk>.
 	count := 0
 	for end := n; end > 0; end = int(start[end]) {
 		count++
 	}
-	spans := make([][2]int32, 0, count)
-	for end := int32(n); end > 0; {
-		s := start[end]
-		if id[end] == int32(m.unkID) && len(spans) > 0 && id[spans[len(spans)-1][1]] == int32(m.unkID) {
-			spans[len(spans)-1][0] = s
-		} else {
-			spans = append(spans, [2]int32{s, end})
+	tokens := make([]modelToken, 0, count)
+	unk := int32(m.unkID)
+	for end := n; end > 0; {
+		s := int(start[end])
+		if id[end] != unk {
+			tokens = append(tokens, modelToken{id: int64(id[end]), value: piece[s:end], start: s, end: end})
+			end = s
+			continue
+		}
+		for s > 0 && id[s] == unk {
+			s = int(start[s])
+		}
+		var err error
+		if tokens, err = m.appendUnknown(tokens, piece, s, end); err != nil {
+			return nil, err
 		}
 		end = s
 	}
-	tokens := make([]modelToken, 0, len(spans))
-	for i := len(spans) - 1; i >= 0; i-- {
-		s, e := int(spans[i][0]), int(spans[i][1])
-		str := piece[s:e]
-		if tid, ok := m.ids[str]; ok {
-			tokens = append(tokens, modelToken{id: tid, value: str, start: s, end: e})
-			continue
-		}
-		if m.byteFallback && m.hasBytes(str) {
-			for j := 0; j < len(str); j++ {
-				b := str[j]
-				tokens = append(tokens, modelToken{id: m.byteIDs[b], value: m.pieces[m.byteIDs[b]], start: s, end: e})
-			}
-			continue
-		}
-		if m.unkID < 0 {
-			return nil, fmt.Errorf("unigram model: %q has no piece and the model has no unk_id", str)
-		}
-		tokens = append(tokens, modelToken{id: m.unkID, value: str, start: s, end: e})
-	}
+	slices.Reverse(tokens)
 	return tokens, nil
+}
+
+// appendUnknown appends the tokens of the fused unknown run piece[s:e] in reverse
+// order: its own id if the whole run is a piece, its bytes under byte fallback, else
+// <unk> carrying the run's text.
+func (m *unigramModel) appendUnknown(tokens []modelToken, piece string, s, e int) ([]modelToken, error) {
+	str := piece[s:e]
+	if tid, ok := m.ids[str]; ok {
+		return append(tokens, modelToken{id: tid, value: str, start: s, end: e}), nil
+	}
+	if m.byteFallback && m.hasBytes(str) {
+		for j := len(str) - 1; j >= 0; j-- {
+			bid := m.byteIDs[str[j]]
+			tokens = append(tokens, modelToken{id: bid, value: m.pieces[bid], start: s, end: e})
+		}
+		return tokens, nil
+	}
+	if m.unkID < 0 {
+		return nil, fmt.Errorf("unigram model: %q has no piece and the model has no unk_id", str)
+	}
+	return append(tokens, modelToken{id: m.unkID, value: str, start: s, end: e}), nil
 }
 
 // hasBytes reports whether every byte of s has a <0xNN> piece.

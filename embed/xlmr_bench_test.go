@@ -79,3 +79,23 @@ func BenchmarkXLMRUnigramModel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkXLMRPipeline times the whole tokenizer (NewTokenizerFromJSON on
+// xlmr-unigram.json: added tokens, normalizers, Metaspace, Unigram, template) over 5,000
+// WordNet glosses (one op = all of them). scripts/bench-tokenize.sh sets it against
+// Hugging Face's Rust tokenizer.
+func BenchmarkXLMRPipeline(b *testing.B) {
+	texts := wordnetGlosses(b, 5000)
+	tok, err := NewTokenizerFromJSON(xlmrJSON(b), 512)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, t := range texts {
+			if _, err := tok.Encode(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
