@@ -75,3 +75,42 @@ func FuzzPrecompiledCharsmap(f *testing.F) {
 		}
 	})
 }
+
+// FuzzXLMRPipeline runs the whole xlmr-unigram.json tokenizer (added tokens included) on
+// any text and pair: no panic, ids inside the vocabulary, offsets inside their text.
+func FuzzXLMRPipeline(f *testing.F) {
+	for _, s := range []string{"", "a <mask> b", "<s></s><pad>", "ｶﾞ\u200b x  y ", "\xff<mask>\xfe"} {
+		f.Add(s, "second <mask>")
+	}
+	tok, err := NewTokenizerFromJSON(xlmrJSON(f), 64)
+	if err != nil {
+		f.Fatal(err)
+	}
+	full := tok.(FullTokenizer)
+	size := int64(full.VocabSize())
+	check := func(t *testing.T, enc Encoding, limit int) {
+		for i, id := range enc.IDs {
+			if id < 0 || id >= size {
+				t.Fatalf("id %d outside the vocab", id)
+			}
+			if o := enc.Offsets[i]; o[0] < 0 || o[0] > o[1] || o[1] > limit {
+				t.Fatalf("offsets %v outside the text", o)
+			}
+		}
+		if len(enc.IDs) > 64 {
+			t.Fatalf("%d ids past the 64 limit", len(enc.IDs))
+		}
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		enc, err := full.Encode(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, enc, len(a))
+		pair, err := full.EncodePair(a, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, pair, max(len(a), len(b)))
+	})
+}

@@ -256,3 +256,39 @@ func TestXLMRSentencePiece(t *testing.T) {
 	}
 	t.Logf("SentencePiece and Hugging Face agree on %d texts without added tokens, differ on %d", agree, differ)
 }
+
+// TestXLMRConcurrent encodes the golden texts from several goroutines at once (the
+// Unigram lattice is pooled) and expects the sequential answers.
+func TestXLMRConcurrent(t *testing.T) {
+	g := readXLMRGolden(t, "xlmr-golden.json.gz")
+	tok, err := NewTokenizerFromJSON(xlmrJSON(t), xlmrMaxLength)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([][]int64, len(g.Texts))
+	for i, text := range g.Texts {
+		enc, err := tok.Encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = enc.IDs
+	}
+	errs := make(chan string, 4)
+	for w := range 4 {
+		go func() {
+			for i := w; i < len(g.Texts); i += 4 {
+				enc, err := tok.Encode(g.Texts[i])
+				if err != nil || !slices.Equal(enc.IDs, want[i]) {
+					errs <- fmt.Sprintf("%q: %v %v", g.Texts[i], enc.IDs, err)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
