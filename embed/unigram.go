@@ -26,6 +26,36 @@ type unigramModel struct {
 	byteIDs      [256]int64 // id of <0xNN>, -1 when absent
 	trie         byteTrie
 	scratch      sync.Pool // *unigramLattice
+	cache        unigramCache
+}
+
+// unigramCacheSize and unigramCacheMaxPiece bound the per-model cache of tokenized
+// pieces: like Hugging Face's 10,000-entry Unigram cache it fills up and then stays as
+// it is; pieces longer than the limit are never cached.
+const (
+	unigramCacheSize     = 10000
+	unigramCacheMaxPiece = 64
+)
+
+// unigramCache remembers the tokens of frequent pieces (words repeat a lot).
+type unigramCache struct {
+	mu      sync.RWMutex
+	entries map[string][]modelToken
+}
+
+func (c *unigramCache) get(piece string) ([]modelToken, bool) {
+	c.mu.RLock()
+	toks, ok := c.entries[piece]
+	c.mu.RUnlock()
+	return toks, ok
+}
+
+func (c *unigramCache) put(piece string, toks []modelToken) {
+	c.mu.Lock()
+	if len(c.entries) < unigramCacheSize {
+		c.entries[piece] = toks
+	}
+	c.mu.Unlock()
 }
 
 // unigramLattice is the per-call Viterbi state, pooled so tokenizing does not allocate
@@ -100,6 +130,7 @@ func newUnigramModel(pieces []string, scores []float64, unkID int64, byteFallbac
 	}
 	m.trie = newByteTrie(pieces, m.ids)
 	m.scratch.New = func() any { return &unigramLattice{} }
+	m.cache.entries = make(map[string][]modelToken)
 	return m, nil
 }
 
@@ -117,10 +148,27 @@ func (m *unigramModel) idToToken(id int64) (string, bool) {
 
 func (m *unigramModel) vocabSize() int { return len(m.pieces) }
 
+// tokenize returns the best segmentation of piece. The result may be shared with other
+// callers through the cache: read it, never modify it.
 func (m *unigramModel) tokenize(piece string) ([]modelToken, error) {
 	if piece == "" {
 		return nil, nil
 	}
+	if len(piece) > unigramCacheMaxPiece {
+		return m.viterbi(piece)
+	}
+	if toks, ok := m.cache.get(piece); ok {
+		return toks, nil
+	}
+	toks, err := m.viterbi(piece)
+	if err == nil {
+		m.cache.put(piece, toks)
+	}
+	return toks, err
+}
+
+// viterbi is tokenize without the cache.
+func (m *unigramModel) viterbi(piece string) ([]modelToken, error) {
 	n := len(piece)
 	lat := m.scratch.Get().(*unigramLattice)
 	defer m.scratch.Put(lat)
