@@ -172,6 +172,12 @@ func (s *Server) packNames() []string {
 // CreateCollection creates a collection. The same spec again gives created=false and
 // no error; a different spec for an existing name gives ErrConflict.
 func (s *Server) CreateCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
+	if s.remote != nil {
+		return s.remoteCreateCollection(ctx, name, spec)
+	}
+	if err := checkRemoteSpec(&spec, false); err != nil {
+		return CollectionInfo{}, false, err
+	}
 	if err := validateName(name); err != nil {
 		return CollectionInfo{}, false, err
 	}
@@ -272,6 +278,9 @@ func (c *collection) info() CollectionInfo {
 
 // GetCollection describes one collection.
 func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo, error) {
+	if s.remote != nil {
+		return s.remoteGetCollection(ctx, name)
+	}
 	c, err := s.collection(name)
 	if err != nil {
 		return CollectionInfo{}, err
@@ -281,6 +290,9 @@ func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo
 
 // ListCollections describes every collection, sorted by name.
 func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) {
+	if s.remote != nil {
+		return s.remoteListCollections(ctx)
+	}
 	if s.closed.Load() {
 		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
@@ -300,6 +312,9 @@ func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) 
 
 // DeleteCollection removes a collection, its documents and its snapshot files.
 func (s *Server) DeleteCollection(ctx context.Context, name string) error {
+	if s.remote != nil {
+		return s.remoteDeleteCollection(ctx, name)
+	}
 	if s.closed.Load() {
 		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}

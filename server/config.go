@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/instructd/instructd/server/backend"
 )
 
 // Config is everything `instructd serve` can set (flags + INSTRUCTD_* env, parsed in cmd/instructd/serve.go).
@@ -38,6 +40,10 @@ type Config struct {
 	Embedding EmbeddingConfig
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// Backend, when set, stores and searches every collection (serve --backend
+	// weaviate); DataDir is then unused and the server keeps no state of its own. The
+	// server closes it.
+	Backend backend.Backend
 }
 
 // EmbeddingConfig tunes every pack's embedder (zero values take embed's defaults).

@@ -23,6 +23,9 @@ const maxMetadataDepth = 32
 // Validation is all or nothing (an *InputError names "documents[i].field"); duplicate
 // ids inside one call: the last wins. An existing id is replaced under the same key.
 func (s *Server) Upsert(ctx context.Context, collection string, docs []Document) (UpsertResult, error) {
+	if s.remote != nil {
+		return s.remoteUpsert(ctx, collection, docs)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return UpsertResult{}, err
@@ -309,6 +312,9 @@ func (c *collection) isDeleted() bool {
 
 // GetDocument returns a stored document with its vector (nil for chunked documents).
 func (s *Server) GetDocument(ctx context.Context, collection, id string) (Document, error) {
+	if s.remote != nil {
+		return s.remoteGetDocument(ctx, collection, id)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return Document{}, err
@@ -339,6 +345,9 @@ func documentFromRecord(r *store.Record, withVector bool) (Document, error) {
 
 // DeleteDocument removes a document (and all its passages) durably, then from the indexes.
 func (s *Server) DeleteDocument(ctx context.Context, collection, id string) error {
+	if s.remote != nil {
+		return s.remoteDeleteDocument(ctx, collection, id)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return err

@@ -40,6 +40,9 @@ type Server struct {
 	closeErr  error
 	snapStop  chan struct{}
 	snapDone  chan struct{}
+
+	// remote is set when Config.Backend is: collections live there, not in store.
+	remote *remoteTier
 }
 
 // pack is one loaded model pack.
@@ -68,6 +71,12 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		metrics:    newMetrics(),
 		packByName: map[string]*pack{},
 		colls:      map[string]*collection{},
+	}
+	if cfg.Backend != nil {
+		if err := s.openRemote(ctx); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
@@ -155,6 +164,11 @@ func (s *Server) closeResources() error {
 	}
 	s.colls = map[string]*collection{}
 	s.mu.Unlock()
+	if s.remote != nil {
+		if err := s.remote.b.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("server: close %s backend: %w", s.remote.b.Name(), err))
+		}
+	}
 	if s.store != nil {
 		removePIDFile(s.cfg.DataDir)
 		if err := s.store.Close(); err != nil {

@@ -64,6 +64,9 @@ type searchPlan struct {
 // Search runs one query against a collection in its mode (dense, lexical or hybrid),
 // with metadata filter, negative constraints, min_score and include.
 func (s *Server) Search(ctx context.Context, collection string, req SearchRequest) (SearchResponse, error) {
+	if s.remote != nil {
+		return s.remoteSearch(ctx, collection, req)
+	}
 	start := time.Now()
 	c, err := s.collection(collection)
 	if err != nil {

@@ -72,6 +72,12 @@ type CollectionSpec struct {
 	DefaultMode string `json:"default_mode,omitempty"`
 	// Chunking, when set, splits long documents into passages.
 	Chunking *ChunkingSpec `json:"chunking,omitempty"`
+	// Replicas, Shards and Consistency apply on the weaviate backend only (serve
+	// --backend weaviate): the replication factor, the shard count (both default 1) and
+	// the consistency level of writes and reads, ONE, QUORUM (default) or ALL.
+	Replicas    int    `json:"replicas,omitempty"`
+	Shards      int    `json:"shards,omitempty"`
+	Consistency string `json:"consistency,omitempty"`
 }
 
 // CollectionInfo is what GET /v1/collections/{name} reports.
@@ -117,6 +123,10 @@ type SearchRequest struct {
 	// AutoConstraints turns extraction of negative constraints from instruction and query
 	// on or off (default on).
 	AutoConstraints *bool `json:"auto_constraints,omitempty"`
+	// AllowPartial accepts an answer that misses unreachable shards (weaviate backend):
+	// the response then says "partial": true and names them. Without it such a search
+	// fails with 503 instead of silently returning fewer hits.
+	AllowPartial bool `json:"allow_partial,omitempty"`
 }
 
 // Passage locates the best-matching window of a chunked document.
@@ -160,7 +170,11 @@ type SearchResponse struct {
 	// Warnings say when the answer should not be trusted as it looks, e.g. dense scores
 	// from a model pack whose vectors carry no meaning (a random-weight test pack).
 	Warnings []string `json:"warnings,omitempty"`
-	Timings     Timings      `json:"timings"`
+	Timings  Timings  `json:"timings"`
+	// Partial is true when some shards could not be searched (only with allow_partial);
+	// MissingShards names them.
+	Partial       bool     `json:"partial,omitempty"`
+	MissingShards []string `json:"missing_shards,omitempty"`
 }
 
 // ModelInfo describes a loaded pack for GET /v1/models.

@@ -26,6 +26,7 @@ type serveSettings struct {
 	logFormat   string
 	logLevel    string
 	healthcheck bool
+	backend     backendSettings
 }
 
 // runServe parses flags (each with an INSTRUCTD_* environment equivalent; a flag beats
@@ -54,6 +55,9 @@ func runServe(ctx context.Context, args []string) error {
 		warnIfNotSemantic(os.Stderr, log, cfg.ModelPacks[0])
 	} else {
 		log.Warn("no model pack given (--model / INSTRUCTD_MODELS): only vector-only collections will work")
+	}
+	if cfg.Backend, err = openBackend(ctx, st.backend); err != nil {
+		return err
 	}
 	return server.Run(ctx, cfg, func(s *server.Server) http.Handler { return api.NewRouter(s, opts) })
 }
@@ -101,6 +105,7 @@ func parseServe(args []string) (serveSettings, error) {
 	e.int(&opts.IngestConcurrency, "ingest-concurrency", "INGEST_CONCURRENCY", "NDJSON batches upserting at once per stream (0: 2)")
 	e.str(&opts.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "take the client address for logs from this header (e.g. X-Real-IP); off by default")
 	e.str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs allowed to set --client-ip-header")
+	addBackendFlags(e, fs, &st.backend)
 	fs.BoolVar(&st.healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
 	if err := parseFlags(fs, args); err != nil {
 		return st, err

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/instructd/instructd/server/backend"
+	"github.com/instructd/instructd/server/weaviate"
+)
+
+// backendSettings selects where collections live: "local" (the data directory) or
+// "weaviate" (a Weaviate cluster; instructd then keeps no state of its own).
+type backendSettings struct {
+	kind, url, grpc, apiKey string
+}
+
+// addBackendFlags defines --backend, --weaviate-url, --weaviate-grpc and
+// --weaviate-api-key (INSTRUCTD_BACKEND, INSTRUCTD_WEAVIATE_URL, …_GRPC, …_API_KEY).
+func addBackendFlags(e *envFlags, fs *flag.FlagSet, b *backendSettings) {
+	b.kind = "local"
+	e.str(&b.kind, "backend", "BACKEND", "where collections live: local (the data directory) or weaviate (a Weaviate cluster, see docs/weaviate.md)")
+	b.url, b.grpc = "http://127.0.0.1:8080", "127.0.0.1:50051"
+	e.str(&b.url, "weaviate-url", "WEAVIATE_URL", "Weaviate REST endpoint (with --backend weaviate)")
+	e.str(&b.grpc, "weaviate-grpc", "WEAVIATE_GRPC", "Weaviate gRPC host:port (with --backend weaviate)")
+	// The key's environment value must not show in --help, so it is read after parsing.
+	fs.StringVar(&b.apiKey, "weaviate-api-key", "", "Weaviate API key (env INSTRUCTD_WEAVIATE_API_KEY)")
+}
+
+// openBackend connects the configured backend; nil for local.
+func openBackend(ctx context.Context, b backendSettings) (backend.Backend, error) {
+	switch b.kind {
+	case "", "local":
+		return nil, nil
+	case "weaviate":
+		key := b.apiKey
+		if key == "" {
+			key = os.Getenv("INSTRUCTD_WEAVIATE_API_KEY")
+		}
+		wb, err := weaviate.New(ctx, weaviate.Config{URL: b.url, GRPC: b.grpc, APIKey: key})
+		if err != nil {
+			return nil, fmt.Errorf("--backend weaviate: %w", err)
+		}
+		return wb, nil
+	}
+	return nil, fmt.Errorf("--backend %q: want local or weaviate", b.kind)
+}

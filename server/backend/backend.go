@@ -1,0 +1,110 @@
+// Package backend is the boundary between server (instructions, embedding, modes,
+// constraints, limits) and the storage and search tier of a collection. server's own
+// bbolt + hnswlib + BM25 engine is the local tier; package server/weaviate implements
+// Backend over a Weaviate cluster. Types here are plain data: nothing backend-specific
+// reaches package api.
+package backend
+
+import (
+	"context"
+	"errors"
+
+	"github.com/instructd/instructd/wire"
+)
+
+// ErrNotFound reports a missing collection or document.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable reports a storage tier that cannot answer now (node or shard down,
+// consistency level not reachable); callers map it to 503.
+var ErrUnavailable = errors.New("storage unavailable")
+
+// Backend stores and searches collections. Every method is safe for concurrent use,
+// also by several processes sharing one storage tier.
+type Backend interface {
+	// Name is "weaviate" (the local tier has no Backend value).
+	Name() string
+	// CreateCollection creates the storage for name holding info (JSON, opaque to the
+	// backend, returned by Collections); it returns ErrExists when name exists.
+	CreateCollection(ctx context.Context, name string, spec wire.CollectionSpec, info []byte) error
+	// Collections returns every collection's info, keyed by name.
+	Collections(ctx context.Context) (map[string][]byte, error)
+	// DeleteCollection removes a collection and its objects.
+	DeleteCollection(ctx context.Context, name string) error
+	// Put stores records (replacing those with the same id) and returns only after the
+	// storage acknowledged them at the collection's consistency level. errs[i] is the
+	// error of records[i] (nil: stored); err is a failure of the whole call.
+	Put(ctx context.Context, name string, records []Record) (errs []error, err error)
+	// Get returns one record (with its vector when withVector).
+	Get(ctx context.Context, name, id string, withVector bool) (Record, error)
+	// Delete removes a record and its passages; ErrNotFound when absent.
+	Delete(ctx context.Context, name, id string) error
+	// Count is the number of records (documents, not passages).
+	Count(ctx context.Context, name string) (int, error)
+	// Search runs one dense or lexical query.
+	Search(ctx context.Context, name string, q Query) (Result, error)
+	// Close releases connections.
+	Close() error
+}
+
+// ErrExists reports a collection that already exists.
+var ErrExists = errors.New("already exists")
+
+// Record is one document as stored: fields, metadata and either a vector or passages.
+type Record struct {
+	ID       string
+	Title    string
+	Text     string
+	Metadata map[string]any
+	Vector   []float32 // nil for chunked documents
+	Passages []Passage
+}
+
+// Passage is one embedded window [Start, End) of a chunked document's text.
+type Passage struct {
+	Start, End int
+	Vector     []float32
+}
+
+// Query is one search: Vector (dense) or Text (lexical BM25), never both.
+type Query struct {
+	Vector []float32
+	Text   string
+	K      int
+	Ef     int
+	Filter *Filter
+	// WithVector, WithFields: what hits carry besides id and score.
+	WithVector bool
+	WithFields bool
+	// AllowPartial accepts results missing unreachable shards (Result.Partial).
+	AllowPartial bool
+}
+
+// Hit is one search result: a document, and the passage that matched in a chunked one
+// (Passage is -1 otherwise). Score follows the local engine's convention: higher is
+// better; cosine similarity, dot product or negative squared L2 for dense, BM25 for
+// lexical.
+type Hit struct {
+	Record
+	Passage int
+	Score   float32
+}
+
+// Result holds hits best first.
+type Result struct {
+	Hits []Hit
+	// Partial is true when some shards could not be searched; Missing names them.
+	Partial bool
+	Missing []string
+}
+
+// Filter is a parsed metadata filter (server's filter language): an And/Or of
+// children, or one comparison of the field at Path with Arg (or Set for $in/$nin).
+// Arg and Set elements are string, float64, bool or nil.
+type Filter struct {
+	Op       string // "$and", "$or", "$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte"
+	Children []*Filter
+	Path     []string
+	Arg      any
+	Set      []any
+}

@@ -1,0 +1,558 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/server/backend"
+	"github.com/instructd/instructd/server/constraints"
+	"github.com/instructd/instructd/server/store"
+	"github.com/instructd/instructd/wire"
+)
+
+// remoteTier serves collections whose storage and search live in a backend.Backend
+// (Config.Backend, e.g. Weaviate) instead of the local store and indexes. Everything
+// above storage is shared with the local path: spec validation, instructions and
+// embedding, modes and fusion, constraints, limits. The collection values it caches
+// carry spec and pack only (no store, no indexes); the backend holds the truth, so
+// several instructd processes can serve the same collections.
+type remoteTier struct {
+	b backend.Backend
+
+	mu    sync.Mutex
+	colls map[string]*collection
+}
+
+// maxReplicas bounds a spec's replicas and shards.
+const maxReplicas = 64
+
+// remoteErr maps backend sentinels to server's.
+func remoteErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, backend.ErrNotFound):
+		return fmt.Errorf("server: %v: %w", err, ErrNotFound)
+	case errors.Is(err, backend.ErrUnavailable):
+		return fmt.Errorf("server: %v: %w", err, ErrUnavailable)
+	}
+	return fmt.Errorf("server: %w", err)
+}
+
+// checkRemoteSpec validates the backend-only fields of a normalised spec.
+func checkRemoteSpec(spec *CollectionSpec, remote bool) error {
+	if !remote {
+		if spec.Replicas != 0 || spec.Shards != 0 || spec.Consistency != "" {
+			return invalid("replicas", "replicas, shards and consistency need serve --backend weaviate")
+		}
+		return nil
+	}
+	if spec.Replicas < 0 || spec.Replicas > maxReplicas || spec.Shards < 0 || spec.Shards > maxReplicas {
+		return invalid("replicas", "replicas and shards must be in [1, %d]", maxReplicas)
+	}
+	spec.Replicas, spec.Shards = max(spec.Replicas, 1), max(spec.Shards, 1)
+	switch strings.ToUpper(spec.Consistency) {
+	case "":
+		spec.Consistency = "QUORUM"
+	case "ONE", "QUORUM", "ALL":
+		spec.Consistency = strings.ToUpper(spec.Consistency)
+	default:
+		return invalid("consistency", "must be ONE, QUORUM or ALL, got %q", spec.Consistency)
+	}
+	return nil
+}
+
+// bind turns stored info into a collection value bound to its pack (if loaded).
+func (s *Server) remoteBind(name string, raw []byte) (*collection, error) {
+	var info storedInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return nil, fmt.Errorf("server: collection %q: stored spec: %w", name, err)
+	}
+	var p *pack
+	if info.Spec.Model != "" {
+		p = s.packByName[info.Spec.Model]
+	}
+	return newCollection(name, info, p, nil, nil), nil
+}
+
+// remoteLoad reloads every collection from the backend.
+func (s *Server) remoteLoad(ctx context.Context) (map[string]*collection, error) {
+	all, err := s.remote.b.Collections(ctx)
+	if err != nil {
+		return nil, remoteErr(err)
+	}
+	out := make(map[string]*collection, len(all))
+	for name, raw := range all {
+		c, err := s.remoteBind(name, raw)
+		if err != nil {
+			s.log.Warn("skipping collection with an unreadable spec", "collection", name, "err", err)
+			continue
+		}
+		out[name] = c
+	}
+	s.remote.mu.Lock()
+	s.remote.colls = out
+	s.remote.mu.Unlock()
+	return out, nil
+}
+
+// remoteCollection returns a collection, reloading from the backend on a miss (another
+// instructd process may have created it).
+func (s *Server) remoteCollection(ctx context.Context, name string) (*collection, error) {
+	if s.closed.Load() {
+		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
+	s.remote.mu.Lock()
+	c := s.remote.colls[name]
+	s.remote.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	all, err := s.remoteLoad(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c = all[name]; c == nil {
+		return nil, fmt.Errorf("server: collection %q %w", name, ErrNotFound)
+	}
+	return c, nil
+}
+
+// remoteForget drops a cached collection the backend no longer has.
+func (s *Server) remoteForget(name string, err error) error {
+	if errors.Is(err, backend.ErrNotFound) && !strings.Contains(err.Error(), "document") {
+		s.remote.mu.Lock()
+		delete(s.remote.colls, name)
+		s.remote.mu.Unlock()
+	}
+	return remoteErr(err)
+}
+
+func (s *Server) remoteInfo(ctx context.Context, c *collection) (CollectionInfo, error) {
+	n, err := s.remote.b.Count(ctx, c.name)
+	if err != nil {
+		return CollectionInfo{}, s.remoteForget(c.name, err)
+	}
+	return CollectionInfo{Name: c.name, Spec: c.spec, Count: n, Dimension: c.spec.Dimension, Model: c.spec.Model,
+		CreatedAt: c.created, Index: remoteIndexStats(s.remote.b.Name(), c.spec, n)}, nil
+}
+
+func (s *Server) remoteCreateCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
+	if err := validateName(name); err != nil {
+		return CollectionInfo{}, false, err
+	}
+	norm, p, err := s.normalizeSpec(spec)
+	if err != nil {
+		return CollectionInfo{}, false, err
+	}
+	if err := checkRemoteSpec(&norm, true); err != nil {
+		return CollectionInfo{}, false, err
+	}
+	info := storedInfo{Spec: norm, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	raw, err := json.Marshal(info)
+	if err != nil {
+		return CollectionInfo{}, false, fmt.Errorf("server: encode spec: %w", err)
+	}
+	err = s.remote.b.CreateCollection(ctx, name, norm, raw)
+	if errors.Is(err, backend.ErrExists) {
+		c, err := s.remoteCollection(ctx, name)
+		if err != nil {
+			return CollectionInfo{}, false, err
+		}
+		if !reflect.DeepEqual(c.spec, norm) {
+			return CollectionInfo{}, false, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+				name, specDiff(c.spec, norm), ErrConflict)
+		}
+		ci, err := s.remoteInfo(ctx, c)
+		return ci, false, err
+	}
+	if err != nil {
+		return CollectionInfo{}, false, remoteErr(err)
+	}
+	c := newCollection(name, info, p, nil, nil)
+	s.remote.mu.Lock()
+	s.remote.colls[name] = c
+	s.remote.mu.Unlock()
+	s.log.Info("collection created", "collection", name, "backend", s.remote.b.Name(), "replicas", norm.Replicas, "shards", norm.Shards)
+	return CollectionInfo{Name: name, Spec: norm, Dimension: norm.Dimension, Model: norm.Model, CreatedAt: info.CreatedAt,
+		Index: remoteIndexStats(s.remote.b.Name(), norm, 0)}, true, nil
+}
+
+func (s *Server) remoteGetCollection(ctx context.Context, name string) (CollectionInfo, error) {
+	if _, err := s.remoteLoad(ctx); err != nil {
+		return CollectionInfo{}, err
+	}
+	c, err := s.remoteCollection(ctx, name)
+	if err != nil {
+		return CollectionInfo{}, err
+	}
+	return s.remoteInfo(ctx, c)
+}
+
+func (s *Server) remoteListCollections(ctx context.Context) ([]CollectionInfo, error) {
+	all, err := s.remoteLoad(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(all))
+	for n := range all {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]CollectionInfo, 0, len(names))
+	for _, n := range names {
+		ci, err := s.remoteInfo(ctx, all[n])
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ci)
+	}
+	return out, nil
+}
+
+func (s *Server) remoteDeleteCollection(ctx context.Context, name string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
+	err := s.remote.b.DeleteCollection(ctx, name)
+	s.remote.mu.Lock()
+	delete(s.remote.colls, name)
+	s.remote.mu.Unlock()
+	if err != nil {
+		if errors.Is(err, backend.ErrNotFound) {
+			return fmt.Errorf("server: collection %q %w", name, ErrNotFound)
+		}
+		return remoteErr(err)
+	}
+	s.log.Info("collection deleted", "collection", name, "backend", s.remote.b.Name())
+	return nil
+}
+
+// remoteUpsert validates and embeds like Upsert, then writes through the backend, which
+// returns once the storage acknowledged the batch at the collection's consistency
+// level. A document the storage rejects fails as documents[i].storage (the others of
+// the call are stored: the NDJSON ingest reports it as that line's error and carries on).
+func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document) (UpsertResult, error) {
+	c, err := s.remoteCollection(ctx, name)
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	for i := range docs {
+		if err := s.validateDocument(c, &docs[i]); err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				ie.Field = fmt.Sprintf("documents[%d].%s", i, ie.Field)
+			}
+			return UpsertResult{}, err
+		}
+	}
+	docs = dedupe(docs)
+	if len(docs) == 0 {
+		return UpsertResult{}, nil
+	}
+	recs, truncated, err := s.remoteRecords(ctx, c, docs)
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	errs, err := s.remote.b.Put(ctx, c.name, recs)
+	if err != nil {
+		return UpsertResult{}, s.remoteForget(c.name, err)
+	}
+	for i, e := range errs {
+		if e != nil {
+			return UpsertResult{}, invalid(fmt.Sprintf("documents[%d].storage", i), "%v", e)
+		}
+	}
+	s.metrics.ingested.WithLabelValues(c.name).Add(float64(len(recs)))
+	return UpsertResult{Upserted: len(recs), Truncated: truncated}, nil
+}
+
+// remoteRecords embeds documents (reusing embedDocuments) into backend records.
+func (s *Server) remoteRecords(ctx context.Context, c *collection, docs []Document) ([]backend.Record, []string, error) {
+	srecs := make([]store.Record, len(docs))
+	for i := range docs {
+		d := &docs[i]
+		srecs[i] = store.Record{ID: d.ID, Title: d.Title, Text: d.Text, Vector: d.Vector}
+	}
+	truncated, err := s.embedDocuments(ctx, c, srecs)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]backend.Record, len(docs))
+	for i := range docs {
+		r := &srecs[i]
+		out[i] = backend.Record{ID: r.ID, Title: r.Title, Text: r.Text, Metadata: docs[i].Metadata, Vector: r.Vector}
+		for _, p := range r.Passages {
+			out[i].Passages = append(out[i].Passages, backend.Passage{Start: p.Start, End: p.End, Vector: p.Vector})
+		}
+		if len(out[i].Passages) > 0 {
+			out[i].Vector = nil
+		}
+	}
+	return out, truncated, nil
+}
+
+func (s *Server) remoteGetDocument(ctx context.Context, name, id string) (Document, error) {
+	c, err := s.remoteCollection(ctx, name)
+	if err != nil {
+		return Document{}, err
+	}
+	r, err := s.remote.b.Get(ctx, c.name, id, true)
+	if err != nil {
+		if errors.Is(err, backend.ErrNotFound) {
+			return Document{}, fmt.Errorf("server: document %q in collection %q %w", id, name, ErrNotFound)
+		}
+		return Document{}, s.remoteForget(c.name, err)
+	}
+	return Document{ID: r.ID, Title: r.Title, Text: r.Text, Metadata: r.Metadata, Vector: r.Vector}, nil
+}
+
+func (s *Server) remoteDeleteDocument(ctx context.Context, name, id string) error {
+	c, err := s.remoteCollection(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.remote.b.Delete(ctx, c.name, id); err != nil {
+		if errors.Is(err, backend.ErrNotFound) {
+			return fmt.Errorf("server: document %q in collection %q %w", id, name, ErrNotFound)
+		}
+		return s.remoteForget(c.name, err)
+	}
+	return nil
+}
+
+// remoteSearch runs Search's plan on the backend: dense and lexical sides come from
+// the backend, hybrid fuses them here exactly as the local path does, constraints are
+// applied here to the candidates' title and text.
+func (s *Server) remoteSearch(ctx context.Context, name string, req SearchRequest) (SearchResponse, error) {
+	start := time.Now()
+	c, err := s.remoteCollection(ctx, name)
+	if err != nil {
+		return SearchResponse{}, err
+	}
+	p, err := s.plan(c, &req)
+	if err != nil {
+		return SearchResponse{}, err
+	}
+	var filter *backend.Filter
+	if p.filter != nil {
+		filter = backendFilter(p.filter)
+	}
+	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
+	var qvec []float32
+	if p.mode != ModeLexical {
+		embedStart := time.Now()
+		if qvec, err = s.queryVector(ctx, c, p); err != nil {
+			return SearchResponse{}, err
+		}
+		resp.Timings.EmbedMillis = millis(time.Since(embedStart))
+	}
+	searchStart := time.Now()
+	n := p.k
+	if len(p.exclude) > 0 {
+		n = constraintFetch(p.k, s.cfg.Limits.MaxK)
+	}
+	needFields := p.include["text"] || p.include["title"] || p.include["metadata"] || len(p.exclude) > 0
+	entries := map[string]*docEntry{}
+	hitsByID := map[string]backend.Hit{}
+	var missing []string
+	side := func(q backend.Query) ([]candidate, error) {
+		q.Filter, q.WithFields, q.WithVector, q.AllowPartial = filter, needFields, p.include["vector"], req.AllowPartial
+		res, err := s.remote.b.Search(ctx, c.name, q)
+		if err != nil {
+			return nil, s.remoteForget(c.name, err)
+		}
+		if res.Partial {
+			missing = append(missing, res.Missing...)
+		}
+		out := make([]candidate, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			e := entries[h.ID]
+			if e == nil {
+				e = &docEntry{id: h.ID, key: uint64(len(entries)), meta: h.Metadata}
+				entries[h.ID] = e
+			}
+			if _, ok := hitsByID[h.ID]; !ok || h.Passage >= 0 {
+				hitsByID[h.ID] = h
+			}
+			out = append(out, candidate{doc: e, passage: h.Passage, score: h.Score})
+		}
+		return out, nil
+	}
+	var cands []candidate
+	switch p.mode {
+	case ModeDense:
+		cands, err = side(backend.Query{Vector: qvec, K: n, Ef: p.ef})
+	case ModeLexical:
+		cands, err = side(backend.Query{Text: p.query, K: n})
+	case ModeHybrid:
+		m := max(n, hybridCandidates)
+		var dense, lex []candidate
+		if dense, err = side(backend.Query{Vector: qvec, K: m, Ef: p.ef}); err == nil {
+			lex, err = side(backend.Query{Text: p.query, K: m})
+		}
+		if p.fusion == FusionWeighted {
+			cands = fuseWeighted(dense, lex, p.alpha)
+		} else {
+			cands = fuseRRF(dense, lex, p.rrfK)
+		}
+	}
+	if err != nil {
+		return SearchResponse{}, err
+	}
+	penalty := 0.0
+	if len(p.exclude) > 0 {
+		cands, penalty = s.remoteConstraints(p, cands, hitsByID)
+		resp.Constraints = &Constraints{Exclude: p.exclude, Extracted: p.extracted, Penalty: penalty}
+	}
+	if len(cands) > p.k {
+		cands = cands[:p.k]
+	}
+	for _, cd := range cands {
+		if p.minScore != nil && cd.score < *p.minScore {
+			continue
+		}
+		h := hitsByID[cd.doc.id]
+		sh := SearchHit{ID: cd.doc.id, Score: cd.score}
+		if p.include["text"] {
+			sh.Text = h.Text
+		}
+		if p.include["title"] {
+			sh.Title = h.Title
+		}
+		if p.include["metadata"] {
+			sh.Metadata = h.Metadata
+		}
+		if p.include["vector"] {
+			sh.Vector = h.Vector
+		}
+		if pi := cd.passage; pi >= 0 && pi < len(h.Passages) {
+			ps := h.Passages[pi]
+			sh.Passage = &Passage{Index: pi, Start: ps.Start, End: ps.End}
+			if ps.Start >= 0 && ps.Start <= ps.End && ps.End <= len(h.Text) {
+				sh.Passage.Text = h.Text[ps.Start:ps.End]
+			}
+		}
+		resp.Hits = append(resp.Hits, sh)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		resp.Partial, resp.MissingShards = true, compactStrings(missing)
+	}
+	resp.Timings.SearchMillis = millis(time.Since(searchStart))
+	resp.Timings.TotalMillis = millis(time.Since(start))
+	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
+	return resp, nil
+}
+
+// remoteConstraints demotes candidates whose title + text contain an excluded phrase,
+// by the same rule as the local path, over a lexical index of just these candidates.
+func (s *Server) remoteConstraints(p *searchPlan, cands []candidate, hits map[string]backend.Hit) ([]candidate, float64) {
+	rule := constraints.DefaultRule()
+	if s.deps.newText == nil || len(cands) == 0 {
+		return cands, rule.Penalty
+	}
+	text := s.deps.newText()
+	byKey := make(map[uint64]candidate, len(cands))
+	res := make([]index.Result, len(cands))
+	for i, cd := range cands {
+		h := hits[cd.doc.id]
+		text.Upsert(cd.doc.key, lexicalText(h.Title, h.Text))
+		res[i] = index.Result{Key: cd.doc.key, Score: cd.score}
+		byKey[cd.doc.key] = cd
+	}
+	violates := constraints.Violations(text, p.exclude)
+	out := make([]candidate, 0, len(cands))
+	for _, r := range rule.Apply(res, violates) {
+		cd := byKey[r.Key]
+		cd.score = r.Score
+		out = append(out, cd)
+	}
+	return out, rule.Penalty
+}
+
+// compactStrings removes adjacent duplicates of a sorted slice.
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// backendFilter converts a parsed filter to the backend's form.
+func backendFilter(n filterNode) *backend.Filter {
+	switch f := n.(type) {
+	case andFilter:
+		out := &backend.Filter{Op: "$and"}
+		for _, c := range f {
+			out.Children = append(out.Children, backendFilter(c))
+		}
+		return out
+	case orFilter:
+		out := &backend.Filter{Op: "$or"}
+		for _, c := range f {
+			out.Children = append(out.Children, backendFilter(c))
+		}
+		return out
+	case *cmpFilter:
+		return &backend.Filter{Op: f.op, Path: f.path, Arg: f.arg, Set: f.set}
+	}
+	panic(fmt.Sprintf("server: unknown filter node %T", n))
+}
+
+// openRemote is Open for a server whose collections live in cfg.Backend: it loads the
+// model packs, then lists the backend's collections (which proves it answers).
+func (s *Server) openRemote(ctx context.Context) (err error) {
+	s.remote = &remoteTier{b: s.cfg.Backend, colls: map[string]*collection{}}
+	defer func() {
+		if err != nil {
+			s.closeResources()
+		}
+	}()
+	for _, dir := range s.cfg.ModelPacks {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("server: open cancelled: %w", err)
+		}
+		emb, err := s.deps.openEmbedder(ctx, dir, s.cfg, s.metrics)
+		if err != nil {
+			return fmt.Errorf("server: load pack %s: %w", dir, err)
+		}
+		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
+		s.packs = append(s.packs, p)
+		if _, dup := s.packByName[p.name]; dup {
+			return fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
+		}
+		s.packByName[p.name] = p
+		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	}
+	if err := s.checkAliases(); err != nil {
+		return err
+	}
+	all, err := s.remoteLoad(ctx)
+	if err != nil {
+		return fmt.Errorf("server: %s backend: %w", s.remote.b.Name(), err)
+	}
+	s.ready.Store(true)
+	s.log.Info("server ready", "backend", s.remote.b.Name(), "collections", len(all), "packs", len(s.packs))
+	return nil
+}
+
+// remoteIndexStats describes a backend's index as far as the spec knows it.
+func remoteIndexStats(name string, spec CollectionSpec, n int) wire.IndexStats {
+	return wire.IndexStats{Engine: name + "-hnsw", Metric: spec.Metric, Dimension: spec.Dimension, Count: n,
+		M: spec.Index.M, EfConstruction: spec.Index.EfConstruction, EfSearch: spec.Index.EfSearch}
+}

@@ -1,0 +1,239 @@
+package weaviate
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
+	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
+	pb "github.com/weaviate/weaviate/grpc/generated/protocol/v1"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/instructd/instructd/server/backend"
+)
+
+// Put writes records in one gRPC batch at the collection's consistency level: each
+// document object and, for chunked documents, its passages (older passages of those
+// ids are deleted first). errs[i] is records[i]'s error as Weaviate reported it.
+func (b *Backend) Put(ctx context.Context, name string, records []backend.Record) ([]error, error) {
+	c, err := b.class(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	flat := make([]flatValues, len(records))
+	var names [][2]string
+	seen := map[string]bool{}
+	var chunked []string
+	for i := range records {
+		flat[i] = flatten(records[i].Metadata)
+		for _, n := range flat[i].names() {
+			if !seen[n[0]] {
+				seen[n[0]] = true
+				names = append(names, n)
+			}
+		}
+		if len(records[i].Passages) > 0 || c.spec.Chunking != nil {
+			chunked = append(chunked, records[i].ID)
+		}
+	}
+	if err := b.ensureProps(ctx, c, names); err != nil {
+		return nil, err
+	}
+	if len(chunked) > 0 {
+		if err := b.deletePassages(ctx, c, chunked); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		objs  []*pb.BatchObject
+		owner []int
+	)
+	for i := range records {
+		r := &records[i]
+		meta := ""
+		if len(r.Metadata) > 0 {
+			raw, err := json.Marshal(r.Metadata)
+			if err != nil {
+				return nil, fmt.Errorf("weaviate: document %q: encode metadata: %w", r.ID, err)
+			}
+			meta = string(raw)
+		}
+		props := flat[i].batchProps()
+		props.NonRefProperties = mustStruct(map[string]any{"iid": r.ID, "kind": "d", "title": r.Title, "text": r.Text, "meta": meta})
+		o := &pb.BatchObject{Uuid: b.docUUID(name, r.ID), Collection: c.name, Properties: props}
+		if len(r.Passages) == 0 {
+			o.VectorBytes = vectorBytes(r.Vector)
+		}
+		objs, owner = append(objs, o), append(owner, i)
+		for j, p := range r.Passages {
+			pp := flat[i].batchProps()
+			pp.NonRefProperties = mustStruct(map[string]any{"iid": fmt.Sprintf("%s#%d", r.ID, j), "kind": "p", "parent": r.ID,
+				"pidx": float64(j), "pstart": float64(p.Start), "pend": float64(p.End)})
+			objs = append(objs, &pb.BatchObject{Uuid: b.passageUUID(name, r.ID, j), Collection: c.name, Properties: pp,
+				VectorBytes: vectorBytes(p.Vector)})
+			owner = append(owner, i)
+		}
+	}
+	cl := c.consistency
+	rctx, cancel := b.rpcCtx(ctx)
+	defer cancel()
+	reply, err := b.rpc.BatchObjects(rctx, &pb.BatchObjectsRequest{Objects: objs, ConsistencyLevel: &cl})
+	if err != nil {
+		return nil, fmt.Errorf("weaviate: batch of %d objects into %s: %v: %w", len(objs), c.name, err, backend.ErrUnavailable)
+	}
+	errs := make([]error, len(records))
+	for _, e := range reply.GetErrors() {
+		i := int(e.GetIndex())
+		if i < 0 || i >= len(owner) {
+			return nil, fmt.Errorf("weaviate: batch error for object %d of %d: %s", i, len(owner), e.GetError())
+		}
+		if errs[owner[i]] == nil {
+			errs[owner[i]] = fmt.Errorf("weaviate rejected the object: %s", e.GetError())
+		}
+	}
+	return errs, nil
+}
+
+// batchProps converts flattened metadata into typed array properties.
+func (fv flatValues) batchProps() *pb.BatchObject_Properties {
+	p := &pb.BatchObject_Properties{}
+	for n, v := range fv.text {
+		p.TextArrayProperties = append(p.TextArrayProperties, &pb.TextArrayProperties{PropName: n, Values: v})
+	}
+	for n, v := range fv.num {
+		p.NumberArrayProperties = append(p.NumberArrayProperties, &pb.NumberArrayProperties{PropName: n, ValuesBytes: float64Bytes(v)})
+	}
+	for n, v := range fv.bool {
+		p.BooleanArrayProperties = append(p.BooleanArrayProperties, &pb.BooleanArrayProperties{PropName: n, Values: v})
+	}
+	return p
+}
+
+func mustStruct(m map[string]any) *structpb.Struct {
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		panic(err) // only strings and float64 reach here
+	}
+	return s
+}
+
+// vectorBytes encodes a vector as little-endian float32s (gRPC's vector_bytes).
+func vectorBytes(v []float32) []byte {
+	if v == nil {
+		return nil
+	}
+	out := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(f))
+	}
+	return out
+}
+
+func float64Bytes(v []float64) []byte {
+	out := make([]byte, 8*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(f))
+	}
+	return out
+}
+
+func bytesVector(b []byte) []float32 {
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// deletePassages removes every passage of the documents ids.
+func (b *Backend) deletePassages(ctx context.Context, c *class, ids []string) error {
+	where := filters.Where().WithPath([]string{"parent"}).WithOperator(filters.ContainsAny).WithValueText(ids...)
+	_, err := b.rest.Batch().ObjectsBatchDeleter().WithClassName(c.name).WithWhere(where).
+		WithConsistencyLevel(c.restCL).WithOutput("minimal").Do(ctx)
+	if err != nil {
+		return clientErr("delete passages", err)
+	}
+	return nil
+}
+
+// Get reads one document by id (a gRPC search on iid at the collection's consistency).
+func (b *Backend) Get(ctx context.Context, name, id string, withVector bool) (backend.Record, error) {
+	c, err := b.class(ctx, name)
+	if err != nil {
+		return backend.Record{}, err
+	}
+	hits, err := b.fetch(ctx, c, and(textEq("iid", id), textEq("kind", "d")), 1, withVector)
+	if err != nil {
+		return backend.Record{}, err
+	}
+	if len(hits) == 0 {
+		return backend.Record{}, fmt.Errorf("weaviate: document %q: %w", id, backend.ErrNotFound)
+	}
+	return hits[0].Record, nil
+}
+
+// fetch returns up to n objects matching f with their fields.
+func (b *Backend) fetch(ctx context.Context, c *class, f *pb.Filters, n int, withVector bool) ([]backend.Hit, error) {
+	cl := c.consistency
+	req := &pb.SearchRequest{Collection: c.name, Limit: uint32(n), Filters: f, ConsistencyLevel: &cl,
+		Metadata: &pb.MetadataRequest{Uuid: true, Vector: withVector}, Properties: allProps(),
+		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true}
+	res, err := b.search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backend.Hit, 0, len(res.GetResults()))
+	for _, r := range res.GetResults() {
+		h, err := hitFrom(r, true, withVector)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// Delete removes a document and its passages; ErrNotFound when absent.
+func (b *Backend) Delete(ctx context.Context, name, id string) error {
+	c, err := b.class(ctx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := b.Get(ctx, name, id, false); err != nil {
+		return err
+	}
+	if err := b.rest.Data().Deleter().WithClassName(c.name).WithID(b.docUUID(name, id)).
+		WithConsistencyLevel(c.restCL).Do(ctx); err != nil && statusCode(err) != 404 {
+		return clientErr("delete document", err)
+	}
+	return b.deletePassages(ctx, c, []string{id})
+}
+
+// Count aggregates the documents (kind "d") of a collection.
+func (b *Backend) Count(ctx context.Context, name string) (int, error) {
+	c, err := b.class(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	where := filters.Where().WithPath([]string{"kind"}).WithOperator(filters.Equal).WithValueText("d")
+	res, err := b.rest.GraphQL().Aggregate().WithClassName(c.name).WithWhere(where).
+		WithFields(graphql.Field{Name: "meta", Fields: []graphql.Field{{Name: "count"}}}).Do(ctx)
+	if err != nil {
+		return 0, clientErr("count", err)
+	}
+	if len(res.Errors) > 0 {
+		return 0, fmt.Errorf("weaviate: count %s: %s: %w", c.name, res.Errors[0].Message, backend.ErrUnavailable)
+	}
+	agg, _ := res.Data["Aggregate"].(map[string]any)
+	list, _ := agg[c.name].([]any)
+	if len(list) == 0 {
+		return 0, nil
+	}
+	m, _ := list[0].(map[string]any)
+	meta, _ := m["meta"].(map[string]any)
+	n, _ := meta["count"].(float64)
+	return int(n), nil
+}

@@ -1,0 +1,280 @@
+package weaviate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	pb "github.com/weaviate/weaviate/grpc/generated/protocol/v1"
+
+	"github.com/instructd/instructd/server/backend"
+	"github.com/instructd/instructd/wire"
+)
+
+// passageOverfetch multiplies the passages fetched from a chunked collection, since
+// several passages of one document collapse into one hit (as in the local engine).
+const passageOverfetch = 4
+
+// fieldProps are the properties a hit carries.
+var fieldProps = []string{"iid", "kind", "parent", "title", "text", "meta", "pidx", "pstart", "pend"}
+
+func allProps() *pb.PropertiesRequest { return &pb.PropertiesRequest{NonRefProperties: fieldProps} }
+
+func idProps() *pb.PropertiesRequest {
+	return &pb.PropertiesRequest{NonRefProperties: []string{"iid", "kind", "parent", "pidx", "pstart", "pend"}}
+}
+
+// Search runs a dense (near-vector) or lexical (BM25 over title and text) query. When
+// the collection is not replicated and a node holding one of its shards is down, the
+// answer is an error, or Partial with the missing shards named when q.AllowPartial.
+func (b *Backend) Search(ctx context.Context, name string, q backend.Query) (backend.Result, error) {
+	c, err := b.class(ctx, name)
+	if err != nil {
+		return backend.Result{}, err
+	}
+	var f *pb.Filters
+	if q.Filter != nil {
+		var k folded
+		f, k, err = translate(q.Filter, func(p string) bool { return b.known(ctx, c, p) })
+		if err != nil {
+			return backend.Result{}, err
+		}
+		if k == alwaysFalse {
+			return b.checked(ctx, c, q, backend.Result{Hits: []backend.Hit{}})
+		}
+	}
+	chunked := c.spec.Chunking != nil
+	cl := c.consistency
+	req := &pb.SearchRequest{Collection: c.name, ConsistencyLevel: &cl,
+		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true, Score: true, Vector: q.WithVector && !chunked},
+		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true}
+	if q.WithFields && !chunked {
+		req.Properties = allProps()
+	} else {
+		req.Properties = idProps()
+	}
+	fetch := q.K
+	if q.Vector != nil {
+		req.NearVector = &pb.NearVector{VectorBytes: vectorBytes(q.Vector)}
+		if chunked {
+			fetch = q.K * passageOverfetch
+		}
+		req.Filters = f
+	} else {
+		req.Bm25Search = &pb.BM25{Query: q.Text, Properties: []string{"title", "text"}}
+		req.Filters = and(f, textEq("kind", "d"))
+	}
+	var hits []backend.Hit
+	for {
+		req.Limit = uint32(fetch)
+		res, err := b.search(ctx, req)
+		if err != nil {
+			return backend.Result{}, err
+		}
+		hits = hits[:0]
+		seen := map[string]bool{}
+		for _, r := range res.GetResults() {
+			h, err := hitFrom(r, req.Properties == nil || len(req.Properties.NonRefProperties) > 6, req.Metadata.Vector)
+			if err != nil {
+				return backend.Result{}, err
+			}
+			h.Score = score(c.spec.Metric, r.GetMetadata(), q.Vector != nil)
+			if seen[h.ID] {
+				continue
+			}
+			seen[h.ID] = true
+			hits = append(hits, h)
+			if len(hits) == q.K {
+				break
+			}
+		}
+		if !chunked || q.Vector == nil || len(hits) == q.K || len(res.GetResults()) < fetch || fetch >= 10_000 {
+			break
+		}
+		fetch = min(fetch*passageOverfetch, 10_000)
+	}
+	if chunked && (q.WithFields || q.WithVector) && len(hits) > 0 {
+		if err := b.fillParents(ctx, c, hits, q.WithVector); err != nil {
+			return backend.Result{}, err
+		}
+	}
+	return b.checked(ctx, c, q, backend.Result{Hits: hits})
+}
+
+// fillParents reads the parent documents of passage hits (fields for the response).
+func (b *Backend) fillParents(ctx context.Context, c *class, hits []backend.Hit, withVector bool) error {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	docs, err := b.fetch(ctx, c, and(textIn("iid", ids), textEq("kind", "d")), len(ids), withVector)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]backend.Record, len(docs))
+	for _, d := range docs {
+		byID[d.ID] = d.Record
+	}
+	for i := range hits {
+		d, ok := byID[hits[i].ID]
+		if !ok {
+			continue
+		}
+		ps := hits[i].Passages
+		hits[i].Record = d
+		hits[i].Passages = ps
+	}
+	return nil
+}
+
+// search sends one gRPC search; transport failures are backend.ErrUnavailable.
+func (b *Backend) search(ctx context.Context, req *pb.SearchRequest) (*pb.SearchReply, error) {
+	rctx, cancel := b.rpcCtx(ctx)
+	defer cancel()
+	res, err := b.rpc.Search(rctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("weaviate: search %s: %v: %w", req.Collection, err, backend.ErrUnavailable)
+	}
+	return res, nil
+}
+
+// score converts Weaviate's distance to the local engine's score: cosine similarity
+// (1 − cosine distance), dot product (Weaviate's dot distance is its negative) or
+// negative squared L2; BM25 scores pass through.
+func score(m wire.Metric, md *pb.MetadataResult, dense bool) float32 {
+	if !dense {
+		return md.GetScore()
+	}
+	d := md.GetDistance()
+	switch m {
+	case wire.Dot, wire.L2:
+		return -d
+	}
+	return 1 - d
+}
+
+// hitFrom decodes one result. A passage object yields its parent's id with Passage set.
+func hitFrom(r *pb.SearchResult, withFields, withVector bool) (backend.Hit, error) {
+	fields := r.GetProperties().GetNonRefProps().GetFields()
+	text := func(k string) string { return fields[k].GetTextValue() }
+	num := func(k string) int {
+		v := fields[k]
+		if iv, ok := v.GetKind().(*pb.Value_IntValue); ok {
+			return int(iv.IntValue)
+		}
+		return int(v.GetNumberValue())
+	}
+	h := backend.Hit{Passage: -1}
+	if text("kind") == "p" {
+		h.ID = text("parent")
+		h.Passage = num("pidx")
+		h.Passages = make([]backend.Passage, h.Passage+1)
+		h.Passages[h.Passage] = backend.Passage{Start: num("pstart"), End: num("pend")}
+	} else {
+		h.ID = text("iid")
+	}
+	if withFields {
+		h.Title, h.Text = text("title"), text("text")
+		if m := text("meta"); m != "" {
+			if err := json.Unmarshal([]byte(m), &h.Metadata); err != nil {
+				return h, fmt.Errorf("weaviate: document %q: decode metadata: %w", h.ID, err)
+			}
+		}
+	}
+	if withVector {
+		md := r.GetMetadata()
+		switch {
+		case len(md.GetVectorBytes()) > 0:
+			h.Vector = bytesVector(md.GetVectorBytes())
+		case len(md.GetVector()) > 0:
+			h.Vector = md.GetVector()
+		case len(md.GetVectors()) > 0:
+			h.Vector = bytesVector(md.GetVectors()[0].GetVectorBytes())
+		}
+	}
+	return h, nil
+}
+
+// checked verifies, for a collection with one replica per shard on a multi-node
+// cluster, that every shard's node is healthy: Weaviate itself answers such a search
+// from the shards it reaches and says nothing about the others.
+func (b *Backend) checked(ctx context.Context, c *class, q backend.Query, res backend.Result) (backend.Result, error) {
+	if max(c.spec.Replicas, 1) > 1 {
+		return res, nil // Weaviate fails a read whose consistency level no replica set meets
+	}
+	missing, err := b.missingShards(ctx, c)
+	if err != nil {
+		return backend.Result{}, err
+	}
+	if len(missing) == 0 {
+		return res, nil
+	}
+	if !q.AllowPartial {
+		return backend.Result{}, fmt.Errorf("weaviate: collection %s: shards %s are unreachable (set allow_partial to accept partial results): %w",
+			c.name, strings.Join(missing, ", "), backend.ErrUnavailable)
+	}
+	res.Partial, res.Missing = true, missing
+	return res, nil
+}
+
+// missingShards lists the class's shards that no healthy node reports.
+func (b *Backend) missingShards(ctx context.Context, c *class) ([]string, error) {
+	nodes, err := b.rest.Cluster().NodesStatusGetter().WithClass(c.name).WithOutput("verbose").Do(ctx)
+	if err != nil {
+		return nil, clientErr("nodes status", err)
+	}
+	if len(nodes.Nodes) <= 1 && c.spec.Shards <= 1 {
+		return nil, nil
+	}
+	healthy := map[string]bool{}
+	all := map[string]bool{}
+	for _, n := range nodes.Nodes {
+		for _, s := range n.Shards {
+			if s.Class != c.name {
+				continue
+			}
+			all[s.Name] = true
+			if n.Status != nil && *n.Status == "HEALTHY" {
+				healthy[s.Name] = true
+			}
+		}
+	}
+	shards, err := b.shardNames(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range shards {
+		all[s] = true
+	}
+	var missing []string
+	for s := range all {
+		if !healthy[s] {
+			missing = append(missing, s)
+		}
+	}
+	sort.Strings(missing)
+	return missing, nil
+}
+
+// shardNames returns the class's shards from the (Raft-replicated) schema, cached.
+func (b *Backend) shardNames(ctx context.Context, c *class) ([]string, error) {
+	c.mu.Lock()
+	s := c.shards
+	c.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	list, err := b.rest.Schema().ShardsGetter().WithClassName(c.name).Do(ctx)
+	if err != nil {
+		return nil, clientErr("list shards", err)
+	}
+	for _, sh := range list {
+		s = append(s, sh.Name)
+	}
+	c.mu.Lock()
+	c.shards = s
+	c.mu.Unlock()
+	return s, nil
+}
