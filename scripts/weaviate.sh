@@ -76,6 +76,14 @@ start() {
       "$BIN" --scheme http --host 127.0.0.1 --port $((8080 + i)) \
       --read-timeout=600s --write-timeout=600s >"$dir/node$i.log" 2>&1 &
     echo $! >"$dir/node$i.pid"
+    if [ "$i" = 0 ] && [ "$n" -gt 1 ]; then
+      # The others join through node0's gossip port and exit if it is not up yet.
+      local w=0
+      until ip netns exec "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/7100' 2>/dev/null; do
+        w=$((w + 1)); [ $w -gt 240 ] && { log "node0 gossip port not up; see $dir/node0.log"; exit 1; }
+        sleep 0.25
+      done
+    fi
   done
   for ((i = 0; i < n; i++)); do
     local t=0

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -116,6 +117,9 @@ func Start(t testing.TB, n int) *Cluster {
 	t.Cleanup(c.stopAll)
 	for i := 0; i < n; i++ {
 		c.start(i)
+		if i == 0 && n > 1 {
+			c.waitPort(0, 7100, time.Minute) // the others join through node0's gossip port
+		}
 	}
 	for i := 0; i < n; i++ {
 		c.waitReady(i, 3*time.Minute)
@@ -183,6 +187,24 @@ func (c *Cluster) waitReady(i int, limit time.Duration) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	c.t.Fatalf("weaviatetest: node %d not ready after %v; log:\n%s", i, limit, c.logTail(i))
+}
+
+// waitPort waits until node i listens on port.
+func (c *Cluster) waitPort(i, port int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		select {
+		case <-c.done[i]:
+			c.t.Fatalf("weaviatetest: node %d exited; log:\n%s", i, c.logTail(i))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	c.t.Fatalf("weaviatetest: node %d does not listen on %d after %v", i, port, limit)
 }
 
 // waitNodes waits until node 0 reports n healthy nodes.

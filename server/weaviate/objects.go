@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
+	"time"
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
@@ -77,6 +79,41 @@ func (b *Backend) Put(ctx context.Context, name string, records []backend.Record
 			owner = append(owner, i)
 		}
 	}
+	errs := make([]error, len(records))
+	for try := 0; ; try++ {
+		failed, err := b.batch(ctx, c, objs)
+		if err != nil {
+			return nil, err
+		}
+		// A property added just now may not have reached every shard yet ("no bucket for
+		// prop"): those objects are sent again, a few times, before they count as failed.
+		var again []*pb.BatchObject
+		var againOwner []int
+		for i, msg := range failed {
+			if try < 5 && strings.Contains(msg, "no bucket for prop") {
+				again, againOwner = append(again, objs[i]), append(againOwner, owner[i])
+				continue
+			}
+			if errs[owner[i]] == nil {
+				errs[owner[i]] = fmt.Errorf("weaviate rejected the object: %s", msg)
+			}
+		}
+		if len(again) == 0 {
+			return errs, nil
+		}
+		objs, owner = again, againOwner
+		b.reloadProps(ctx, c)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try+1) * 100 * time.Millisecond):
+		}
+	}
+}
+
+// batch sends objects at the class's consistency level; it returns the error message of
+// every object Weaviate rejected, by index.
+func (b *Backend) batch(ctx context.Context, c *class, objs []*pb.BatchObject) (map[int]string, error) {
 	cl := c.consistency
 	rctx, cancel := b.rpcCtx(ctx)
 	defer cancel()
@@ -84,17 +121,15 @@ func (b *Backend) Put(ctx context.Context, name string, records []backend.Record
 	if err != nil {
 		return nil, fmt.Errorf("weaviate: batch of %d objects into %s: %v: %w", len(objs), c.name, err, backend.ErrUnavailable)
 	}
-	errs := make([]error, len(records))
+	failed := map[int]string{}
 	for _, e := range reply.GetErrors() {
 		i := int(e.GetIndex())
-		if i < 0 || i >= len(owner) {
-			return nil, fmt.Errorf("weaviate: batch error for object %d of %d: %s", i, len(owner), e.GetError())
+		if i < 0 || i >= len(objs) {
+			return nil, fmt.Errorf("weaviate: batch error for object %d of %d: %s", i, len(objs), e.GetError())
 		}
-		if errs[owner[i]] == nil {
-			errs[owner[i]] = fmt.Errorf("weaviate rejected the object: %s", e.GetError())
-		}
+		failed[i] = e.GetError()
 	}
-	return errs, nil
+	return failed, nil
 }
 
 // batchProps converts flattened metadata into typed array properties.

@@ -71,7 +71,7 @@ func (b *Backend) Search(ctx context.Context, name string, q backend.Query) (bac
 		req.Limit = uint32(fetch)
 		res, err := b.search(ctx, req)
 		if err != nil {
-			return backend.Result{}, err
+			return backend.Result{}, b.explain(ctx, c, err)
 		}
 		hits = hits[:0]
 		seen := map[string]bool{}
@@ -219,62 +219,61 @@ func (b *Backend) checked(ctx context.Context, c *class, q backend.Query, res ba
 	return res, nil
 }
 
-// missingShards lists the class's shards that no healthy node reports.
-func (b *Backend) missingShards(ctx context.Context, c *class) ([]string, error) {
-	nodes, err := b.rest.Cluster().NodesStatusGetter().WithClass(c.name).WithOutput("verbose").Do(ctx)
-	if err != nil {
-		return nil, clientErr("nodes status", err)
+// explain names the unreachable shards of a failed search when that is the cause.
+func (b *Backend) explain(ctx context.Context, c *class, err error) error {
+	if max(c.spec.Replicas, 1) > 1 {
+		return err
 	}
-	if len(nodes.Nodes) <= 1 && c.spec.Shards <= 1 {
-		return nil, nil
+	missing, merr := b.missingShards(ctx, c)
+	if merr != nil {
+		return fmt.Errorf("%w (and %v)", err, merr)
+	}
+	if len(missing) == 0 {
+		return err
+	}
+	return fmt.Errorf("weaviate: collection %s: shards %s are unreachable: %w", c.name, strings.Join(missing, ", "), backend.ErrUnavailable)
+}
+
+// missingShards lists the class's shards that no healthy node reports. While the
+// cluster has not yet noticed a dead node, the status call itself fails: that is an
+// error too, since completeness cannot be shown.
+func (b *Backend) missingShards(ctx context.Context, c *class) ([]string, error) {
+	// Not filtered by class: a node without a shard of it makes a filtered call fail.
+	nodes, err := b.rest.Cluster().NodesStatusGetter().WithOutput("verbose").Do(ctx)
+	if err != nil {
+		return nil, clientErr("cluster status (a node may be down)", err)
 	}
 	healthy := map[string]bool{}
-	all := map[string]bool{}
 	for _, n := range nodes.Nodes {
+		if n.Status == nil || *n.Status != "HEALTHY" {
+			continue
+		}
 		for _, s := range n.Shards {
-			if s.Class != c.name {
-				continue
-			}
-			all[s.Name] = true
-			if n.Status != nil && *n.Status == "HEALTHY" {
+			if s.Class == c.name {
 				healthy[s.Name] = true
 			}
 		}
 	}
-	shards, err := b.shardNames(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range shards {
-		all[s] = true
+	want := max(c.spec.Shards, 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(healthy) >= want {
+		if c.shards == nil {
+			for s := range healthy {
+				c.shards = append(c.shards, s)
+			}
+			sort.Strings(c.shards)
+		}
+		return nil, nil
 	}
 	var missing []string
-	for s := range all {
+	for _, s := range c.shards {
 		if !healthy[s] {
 			missing = append(missing, s)
 		}
 	}
-	sort.Strings(missing)
+	if len(missing) == 0 { // names not learnt while every shard was up
+		missing = []string{fmt.Sprintf("%d of %d shards", want-len(healthy), want)}
+	}
 	return missing, nil
-}
-
-// shardNames returns the class's shards from the (Raft-replicated) schema, cached.
-func (b *Backend) shardNames(ctx context.Context, c *class) ([]string, error) {
-	c.mu.Lock()
-	s := c.shards
-	c.mu.Unlock()
-	if s != nil {
-		return s, nil
-	}
-	list, err := b.rest.Schema().ShardsGetter().WithClassName(c.name).Do(ctx)
-	if err != nil {
-		return nil, clientErr("list shards", err)
-	}
-	for _, sh := range list {
-		s = append(s, sh.Name)
-	}
-	c.mu.Lock()
-	c.shards = s
-	c.mu.Unlock()
-	return s, nil
 }
