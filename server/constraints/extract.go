@@ -32,10 +32,14 @@ type Constraint struct {
 	Scope string
 }
 
-// maxPhraseWords bounds an excluded phrase's content words (stop words not
-// counted): a longer "phrase" is more likely a mis-parse of ordinary prose than
-// a thing to exclude, and is dropped.
-const maxPhraseWords = 6
+// maxPhraseWords and maxPhraseTerms bound an excluded phrase's words and its
+// content words: a longer "phrase" is more likely a mis-parse of ordinary prose
+// ("without expulsion of all of the products of conception") than a thing to
+// exclude, and is dropped.
+const (
+	maxPhraseWords = 7
+	maxPhraseTerms = 5
+)
 
 // position says where a trigger counts.
 type position int
@@ -438,7 +442,7 @@ func parsePhrases(x string) []string {
 	for _, alt := range alternatives.Split(x, -1) {
 		p := cleanPhrase(alt)
 		terms := lexical.Analyze(p)
-		if p == "" || len(terms) > maxPhraseWords || notTopical[firstContentWord(p)] || len(terms) == 0 {
+		if p == "" || len(terms) > maxPhraseTerms || len(strings.Fields(p)) > maxPhraseWords || notTopical[firstContentWord(p)] || len(terms) == 0 {
 			continue
 		}
 		out = append(out, p)

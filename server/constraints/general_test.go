@@ -145,7 +145,7 @@ func TestGeneralFixtureLexical(t *testing.T) {
 		text := strings.TrimSpace(q.Instruction + " " + q.Text)
 		base := ix.Search(text, fetch, nil)
 		ex := Extract(q.Instruction, q.Text)
-		hits := rerankLexical(ix, texts, ex, fetch)
+		hits := rerankLexical(ix, texts, text, ex, fetch)
 		good := pairedFirst(hits, sat, vio)
 		for _, k := range []string{p.Split, p.Split + "/" + p.Class} {
 			off.add(k, pairedFirst(base, sat, vio))
@@ -166,8 +166,7 @@ func TestGeneralFixtureLexical(t *testing.T) {
 
 // rerankLexical is the server's lexical pipeline: BM25 over the cleaned query and
 // instruction, then the default rule with each candidate's violation grade.
-func rerankLexical(ix *lexical.Index, texts map[uint64]string, ex Extraction, fetch int) []index.Result {
-	cleaned := ix.Search(ex.Instruction+" "+ex.Query, fetch, nil)
-	g := NewGrader(ix, ex.Constraints)
-	return DefaultRule().ApplyGraded(cleaned, func(k uint64) float64 { return g.Grade(texts[k]) })
+func rerankLexical(ix *lexical.Index, texts map[uint64]string, original string, ex Extraction, fetch int) []index.Result {
+	return SearchLexical(ix, original, ex.Instruction+" "+ex.Query, NewGrader(ix, ex.Constraints), DefaultRule(), fetch, nil,
+		textsOf(func(k uint64) string { return texts[k] }))
 }

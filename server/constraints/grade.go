@@ -174,7 +174,10 @@ func phraseTerms(stats Stats, phrase string, weighHead bool) []weightedTerm {
 
 // negators open a negation: the words after them (up to the end of the clause, at
 // most negationReach words) are negated ("not made by man", "without seeds or pits").
-var negators = words("not no without non never nor lacking lacks lack lacked free excluding except cannot")
+var negators = words("not no without non never nor lacking lacks lack lacked excluding except cannot")
+
+// twoWordNegators negate only with the word that follows them.
+var twoWordNegators = map[string]string{"free": "of ", "other": "than ", "apart": "from ", "aside": "from "}
 
 // negationReach is how many words a negation covers.
 const negationReach = 4
@@ -182,10 +185,17 @@ const negationReach = 4
 // negationEnd closes a negation early.
 var negationEnd = words("but although though however whereas while which that who because yet")
 
+// passageNegated returns the analyzed terms that occur inside a negation in text.
+func passageNegated(text string) map[string]bool {
+	_, _, negated := passageTerms(text)
+	return negated
+}
+
 // passageTerms returns the analyzed terms of text that occur at least once outside a
-// negation (positive) and the set of all its terms (any).
-func passageTerms(text string) (positive, any map[string]bool) {
-	positive, any = map[string]bool{}, map[string]bool{}
+// negation (positive), the set of all its terms (any) and those that occur at least
+// once inside a negation (negated).
+func passageTerms(text string) (positive, any, negatedSet map[string]bool) {
+	positive, any, negatedSet = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	locs := wordRE.FindAllStringIndex(text, -1)
 	reach := 0
 	prevEnd := 0
@@ -197,17 +207,18 @@ func passageTerms(text string) (positive, any map[string]bool) {
 			reach = 0
 		}
 		lw := strings.ToLower(w)
-		if strings.HasSuffix(lw, "n't") || strings.HasSuffix(lw, "n’t") || negators[lw] {
-			if lw == "free" {
-				// "free of X" negates X; "free" alone does not
-				if next := strings.TrimLeft(text[loc[1]:], " "); len(next) >= 3 && strings.EqualFold(next[:3], "of ") {
-					reach = negationReach + 1
-				}
+		if follower, ok := twoWordNegators[lw]; ok {
+			// "free of X", "other than X", "apart from X" negate X; the first word
+			// alone is an ordinary word ("free stream")
+			next := strings.TrimLeft(text[loc[1]:], " ")
+			if len(next) > len(follower) && strings.EqualFold(next[:len(follower)], follower) {
+				reach = negationReach + 2 // neither word is counted
 				continue
 			}
+		} else if strings.HasSuffix(lw, "n't") || strings.HasSuffix(lw, "n’t") || negators[lw] {
 			reach = negationReach + 1 // the negator itself is not counted
 			if lw == "non" && strings.HasPrefix(text[loc[1]:], "-") {
-				reach = 2
+				reach = 2 // "non-toxic": one word
 			}
 			continue
 		}
@@ -216,8 +227,8 @@ func passageTerms(text string) (positive, any map[string]bool) {
 		}
 		terms := lexical.Analyze(w)
 		negated := reach > 0
-		if reach > 0 {
-			reach--
+		if reach > 0 && len(terms) > 0 {
+			reach-- // stop words do not use up the reach
 		}
 		// "X-free" negates X
 		if rest := text[loc[1]:]; len(rest) >= 5 && rest[0] == '-' && strings.EqualFold(rest[1:5], "free") &&
@@ -226,12 +237,41 @@ func passageTerms(text string) (positive, any map[string]bool) {
 		}
 		for _, t := range terms {
 			any[t] = true
-			if !negated {
+			if negated {
+				negatedSet[t] = true
+			} else {
 				positive[t] = true
 			}
 		}
 	}
-	return positive, any
+	return positive, any, negatedSet
+}
+
+// Negates reports whether text states the negation of an excluded phrase: the
+// phrase's first or head term (its heaviest) occurs inside a negation ("not
+// made by man", "without seeds"). Such a text satisfies the constraint even
+// where it also mentions the thing elsewhere ("fruit without seeds, unlike …
+// with seeds"): it is about the absence.
+func (g *Grader) Negates(text string) bool {
+	if g == nil {
+		return false
+	}
+	return len(g.negatedPhrases(text)) > 0
+}
+
+// negatedPhrases returns the indexes of the phrases text states the negation of.
+func (g *Grader) negatedPhrases(text string) map[int]bool {
+	negated := passageNegated(text)
+	var out map[int]bool
+	for i, p := range g.phrases {
+		if negated[p.head()] || negated[p.terms[0].term] {
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[i] = true
+		}
+	}
+	return out
 }
 
 // Grade is how much text violates the constraints, in [0, 1]: the largest, over
@@ -244,10 +284,13 @@ func (g *Grader) Grade(text string) float64 {
 	if g == nil {
 		return 0
 	}
-	positive, any := passageTerms(text)
+	positive, any, negated := passageTerms(text)
 	var scopeShare []float64
 	best := 0.0
 	for _, p := range g.phrases {
+		if h := p.head(); negated[h] || negated[p.terms[0].term] {
+			continue // the passage states the negation: it satisfies this constraint
+		}
 		if p.scope >= 0 {
 			if scopeShare == nil {
 				scopeShare = make([]float64, len(g.scopes))
@@ -268,6 +311,17 @@ func (g *Grader) Grade(text string) float64 {
 		best = math.Max(best, s/p.total)
 	}
 	return ramp(best)
+}
+
+// head is the phrase's heaviest term.
+func (p *gradedPhrase) head() string {
+	h := p.terms[0]
+	for _, t := range p.terms[1:] {
+		if t.w > h.w {
+			h = t
+		}
+	}
+	return h.term
 }
 
 // share is the weighted share of terms present in set.
