@@ -40,6 +40,8 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		model       = fs.String("model", "models/test-minilm", "in-process only: model pack directory")
 		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
+		cons        = fs.String("constraints", "", "negative-constraint fixture (directory or its pairs.jsonl): report paired accuracy, violations in the top 10 and extraction, instead of --dataset")
+		similarity  = fs.Float64("constraint-similarity", 0, "in-process only: semantic-constraint similarity threshold for semantic packs (0: off)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -53,15 +55,17 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *dataset == "" {
-		return errors.New("--dataset is required")
+	if *dataset == "" && *cons == "" {
+		return errors.New("--dataset (or --constraints) is required")
 	}
 	modeList, err := eval.ParseModes(*modes)
 	if err != nil {
 		return err
 	}
 	name := *collection
-	if name == "" {
+	if name == "" && *cons != "" {
+		name = defaultEvalCollection(*cons) + "-constraints"
+	} else if name == "" {
 		name = defaultEvalCollection(*dataset)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -78,7 +82,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, "eval: no --server: evaluating in-process on a fresh data directory, so the corpus is ingested")
 			*ingest = true
 		}
-		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, logger)
+		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, *similarity, logger)
 		if err != nil {
 			return err
 		}
@@ -90,6 +94,11 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		backend = b
 	}
 
+	if *cons != "" {
+		return evalConstraints(ctx, backend, *cons, eval.Config{
+			Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency, Ingest: *ingest, Progress: stderr, Logger: logger,
+		}, stdout)
+	}
 	ds, err := eval.Load(*dataset, eval.LoadOptions{Format: eval.Format(*format), Split: *split, SkipCorpus: !*ingest})
 	if err != nil {
 		return err

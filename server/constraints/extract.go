@@ -98,9 +98,10 @@ var triggers = []trigger{
 	{re: rx(`(?:(?:that|which|who)\s+)?(?:(?:are|is|were|was|be)\s+)?not\s+(?:mentioning|including|discussing|about|related\s+to|relating\s+to|regarding|concerning|involving|covering|referring\s+to)` +
 		`|(?:(?:that|which|who)\s+)?(?:aren't|isn't|weren't|wasn't)\s+(?:about|related\s+to|relating\s+to|regarding|concerning)`),
 		instruction: anywhere, query: anywhere},
-	{re: rx(`exclud(?:e|es|ing)|except(?:\s+for)?|with\s+the\s+exception\s+of|other\s+than|omit(?:s|ting)?|leav(?:e|ing)\s+out|` +
-		`setting\s+aside|leaving\s+aside|putting\s+aside|set\s+aside`),
+	{re: rx(`exclud(?:e|ing)|except(?:\s+for)?|with\s+the\s+exception\s+of|other\s+than|omit(?:ting)?|leav(?:e|ing)\s+out`),
 		instruction: anywhere, query: anywhere,
+		blockNext: words("none nothing each one another that this it them")},
+	{re: rx(`(?:setting|leaving|putting)\s+aside`), instruction: clauseStart, query: clauseStart,
 		blockNext: words("none nothing each one another that this it them")},
 	{re: rx(`apart\s+from|aside\s+from`), instruction: anywhere, query: anywhere, noGerund: true,
 		blockNext: words("none nothing each one another that this it them")},
@@ -436,13 +437,17 @@ var notTopical = words("before after since until during older newer earlier late
 	"information entries items sources answers hits it them this that")
 
 // parsePhrases splits X into alternatives, strips filler words and keeps the
-// phrases that are short and carry at least one index term.
+// phrases that carry at least one index term; when any alternative is too long,
+// it keeps none.
 func parsePhrases(x string) []string {
 	var out []string
 	for _, alt := range alternatives.Split(x, -1) {
 		p := cleanPhrase(alt)
 		terms := lexical.Analyze(p)
-		if p == "" || len(terms) > maxPhraseTerms || len(strings.Fields(p)) > maxPhraseWords || notTopical[firstContentWord(p)] || len(terms) == 0 {
+		if len(terms) > maxPhraseTerms || len(strings.Fields(p)) > maxPhraseWords {
+			return nil // one overlong alternative: the clause is prose, not a list of things
+		}
+		if p == "" || notTopical[firstContentWord(p)] || len(terms) == 0 {
 			continue
 		}
 		out = append(out, p)

@@ -172,9 +172,11 @@ func phraseTerms(stats Stats, phrase string, weighHead bool) []weightedTerm {
 	return out
 }
 
-// negators open a negation: the words after them (up to the end of the clause, at
+// negators open a negation: the words after them (including the verbs of
+// exclusion: "avoiding friendship", "omitting the final sound") (up to the end of the clause, at
 // most negationReach words) are negated ("not made by man", "without seeds or pits").
-var negators = words("not no without non never nor lacking lacks lack lacked excluding except cannot")
+var negators = words("not no without non never nor lacking lacks lack lacked cannot " +
+	"exclude excludes excluded excluding except omit omits omitted omitting avoid avoids avoided avoiding ignore ignores ignored ignoring")
 
 // twoWordNegators negate only with the word that follows them.
 var twoWordNegators = map[string]string{"free": "of ", "other": "than ", "apart": "from ", "aside": "from "}
@@ -279,18 +281,23 @@ func (g *Grader) negatedPhrases(text string) map[int]bool {
 // terms that text mentions outside a negation, mapped linearly from
 // [NoViolation, FullViolation] to [0, 1]. A scoped constraint applies when text
 // is at least as much about its scope as about any other scope (or about none).
+// A text that states the negation of any excluded phrase (Negates) grades 0.
 // A nil Grader grades everything 0.
 func (g *Grader) Grade(text string) float64 {
 	if g == nil {
 		return 0
 	}
 	positive, any, negated := passageTerms(text)
+	for _, p := range g.phrases {
+		if negated[p.head()] || negated[p.terms[0].term] {
+			// the passage states the negation of an exclusion ("fruit without seeds"):
+			// it is about the absence the query asks for, and satisfies it
+			return 0
+		}
+	}
 	var scopeShare []float64
 	best := 0.0
 	for _, p := range g.phrases {
-		if h := p.head(); negated[h] || negated[p.terms[0].term] {
-			continue // the passage states the negation: it satisfies this constraint
-		}
 		if p.scope >= 0 {
 			if scopeShare == nil {
 				scopeShare = make([]float64, len(g.scopes))

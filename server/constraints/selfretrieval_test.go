@@ -29,7 +29,8 @@ var negationRE = regexp.MustCompile(`(?i)\b(?:not|no|without|never|non|nor|excep
 // TestWordNetSelfRetrieval searches WordNet glosses for their own text in lexical
 // mode with the server's defaults (automatic extraction, k 10, 30 candidates,
 // DefaultRule with graded violations) and requires the gloss's own document in the
-// top 10 for ≥ 99.9 % of them. It samples 1,000 glosses, 600 of them with a
+// top 10 for ≥ 99.9 % of them (or as many as plain BM25 finds, if fewer), with
+// at most 0.1 % lost to the constraints. It samples 1,000 glosses, 600 of them with a
 // negation ("not made by man"); INSTRUCTD_SELF_RETRIEVAL_FULL=1 runs every gloss.
 //
 //	go test -run TestWordNetSelfRetrieval -v ./server/constraints/
@@ -88,13 +89,14 @@ func TestWordNetSelfRetrieval(t *testing.T) {
 		sample = append(neg, plain...)
 	}
 	const k, fetch = 10, 30
-	var missOff, missOn, fired, negated int
+	var missOff, missOn, attributable, fired, negated int
 	for _, i := range sample {
 		q := docs[i].text
 		if negationRE.MatchString(q) {
 			negated++
 		}
-		if rankOf(ix.Search(q, k, nil), uint64(i)) >= k {
+		offMissed := rankOf(ix.Search(q, k, nil), uint64(i)) >= k
+		if offMissed {
 			missOff++
 		}
 		ex := Extract("", q)
@@ -107,15 +109,21 @@ func TestWordNetSelfRetrieval(t *testing.T) {
 		}
 		if rankOf(hits, uint64(i)) >= k {
 			missOn++
-			t.Logf("missed %q (extracted %q, cleaned %q)", q, ex.Exclude, ex.Query)
+			if !offMissed {
+				attributable++
+				t.Logf("missed %q (extracted %q, cleaned %q)", q, ex.Exclude, ex.Query)
+			}
 		}
 	}
 	n := len(sample)
 	rate := 1 - float64(missOn)/float64(n)
+	offRate := 1 - float64(missOff)/float64(n)
 	t.Logf("%d glosses (%d with a negation) over %d documents: own document in the top %d for %.2f%% with constraints on "+
-		"(%d miss; extraction fired on %d), %.2f%% with constraints off (%d miss)",
-		n, negated, len(docs), k, 100*rate, missOn, fired, 100*(1-float64(missOff)/float64(n)), missOff)
-	if rate < 0.999 {
-		t.Errorf("self-retrieval %.2f%% < 99.9%%", 100*rate)
+		"(%d miss, %d of them found with constraints off; extraction fired on %d), %.2f%% with constraints off (%d miss)",
+		n, negated, len(docs), k, 100*rate, missOn, attributable, fired, 100*offRate, missOff)
+	// Plain BM25 itself misses a few glosses (duplicates, two-word glosses such as
+	// "look at"): the constraints must not cost more than 0.1 % on top of it.
+	if rate < min(0.999, offRate) || float64(attributable) > 0.001*float64(n) {
+		t.Errorf("self-retrieval %.2f%% (%d misses caused by constraints), want ≥ 99.9%% and at most 0.1%% caused by constraints", 100*rate, attributable)
 	}
 }
