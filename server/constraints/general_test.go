@@ -142,10 +142,9 @@ func TestGeneralFixtureLexical(t *testing.T) {
 		if !ok || !okS || !okV {
 			t.Fatalf("pair %+v names unknown ids", p)
 		}
-		text := strings.TrimSpace(q.Instruction + " " + q.Text)
-		base := ix.Search(text, fetch, nil)
+		base := ix.Search(q.Text, fetch, nil) // a lexical search ignores the instruction
 		ex := Extract(q.Instruction, q.Text)
-		hits := rerankLexical(ix, texts, text, ex, fetch)
+		hits := rerankLexical(ix, texts, q.Text, ex, fetch)
 		good := pairedFirst(hits, sat, vio)
 		for _, k := range []string{p.Split, p.Split + "/" + p.Class} {
 			off.add(k, pairedFirst(base, sat, vio))
@@ -164,9 +163,10 @@ func TestGeneralFixtureLexical(t *testing.T) {
 	}
 }
 
-// rerankLexical is the server's lexical pipeline: BM25 over the cleaned query and
-// instruction, then the default rule with each candidate's violation grade.
+// rerankLexical is the server's lexical pipeline: SearchLexical over the query (a
+// lexical search ignores the instruction; constraints extracted from it still apply)
+// with the default rule and each candidate's violation grade.
 func rerankLexical(ix *lexical.Index, texts map[uint64]string, original string, ex Extraction, fetch int) []index.Result {
-	return SearchLexical(ix, original, ex.Instruction+" "+ex.Query, NewGrader(ix, ex.Constraints), DefaultRule(), fetch, nil,
+	return SearchLexical(ix, original, ex.Query, NewGrader(ix, ex.Constraints), DefaultRule(), fetch, nil,
 		textsOf(func(k uint64) string { return texts[k] }))
 }

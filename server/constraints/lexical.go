@@ -80,8 +80,3 @@ func scores(rs []index.Result) map[uint64]float32 {
 	}
 	return m
 }
-
-// sortResults orders by score, best first, ties by key (as lexical.Index does).
-func sortResults(rs []index.Result) {
-	slicesSortStable(rs)
-}

@@ -156,16 +156,8 @@ func Violations(m Matcher, exclude []string) func(key uint64) bool {
 	}
 }
 
-// Rerank grades each hit's document text with g (text returns "" for an unknown
-// key, which grades 0) and applies the graded rule. A nil g returns an unchanged copy.
-func (r Rule) Rerank(hits []index.Result, g *Grader, text func(key uint64) string) []index.Result {
-	if g == nil {
-		return r.ApplyGraded(hits, nil)
-	}
-	return r.ApplyGraded(hits, func(key uint64) float64 { return g.Grade(text(key)) })
-}
-
-func slicesSortStable(rs []index.Result) {
+// sortResults orders by score, best first, ties by key (as lexical.Index does).
+func sortResults(rs []index.Result) {
 	sort.SliceStable(rs, func(a, b int) bool {
 		if rs[a].Score != rs[b].Score {
 			return rs[a].Score > rs[b].Score

@@ -29,8 +29,8 @@ var negationRE = regexp.MustCompile(`(?i)\b(?:not|no|without|never|non|nor|excep
 // TestWordNetSelfRetrieval searches WordNet glosses for their own text in lexical
 // mode with the server's defaults (automatic extraction, k 10, 30 candidates,
 // DefaultRule with graded violations) and requires the gloss's own document in the
-// top 10 for ≥ 99.9 % of them (or as many as plain BM25 finds, if fewer), with
-// at most 0.1 % lost to the constraints. It samples 1,000 glosses, 600 of them with a
+// top 10 for ≥ 99.9 % of them (when plain BM25 finds fewer, as on the full corpus:
+// at most 0.1 points below it), with at most 0.1 % lost to the constraints. It samples 1,000 glosses, 600 of them with a
 // negation ("not made by man"); INSTRUCTD_SELF_RETRIEVAL_FULL=1 runs every gloss.
 //
 //	go test -run TestWordNetSelfRetrieval -v ./server/constraints/
@@ -123,7 +123,7 @@ func TestWordNetSelfRetrieval(t *testing.T) {
 		n, negated, len(docs), k, 100*rate, missOn, attributable, fired, 100*offRate, missOff)
 	// Plain BM25 itself misses a few glosses (duplicates, two-word glosses such as
 	// "look at"): the constraints must not cost more than 0.1 % on top of it.
-	if rate < min(0.999, offRate) || float64(attributable) > 0.001*float64(n) {
+	if rate < min(0.999, offRate-0.001) || float64(attributable) > 0.001*float64(n) {
 		t.Errorf("self-retrieval %.2f%% (%d misses caused by constraints), want ≥ 99.9%% and at most 0.1%% caused by constraints", 100*rate, attributable)
 	}
 }
