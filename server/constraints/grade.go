@@ -179,7 +179,8 @@ var negators = words("not no without non never nor lacking lacks lack lacked can
 	"exclude excludes excluded excluding except omit omits omitted omitting avoid avoids avoided avoiding ignore ignores ignored ignoring")
 
 // twoWordNegators negate only with the word that follows them.
-var twoWordNegators = map[string]string{"free": "of ", "other": "than ", "apart": "from ", "aside": "from ", "exception": "of "}
+var twoWordNegators = map[string]string{"free": "of ", "other": "than ", "apart": "from ", "aside": "from ", "exception": "of ",
+	"leave": "out ", "leaves": "out ", "leaving": "out "}
 
 // negationReach is how many words a negation covers.
 const negationReach = 4
