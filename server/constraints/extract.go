@@ -115,7 +115,8 @@ var triggers = []trigger{
 		blockNext: words("charge charges cost costs fee fees tax taxes duty debt")},
 	{re: rx(`non[\s-]+(\pL+(?:\s+\pL+)?)\s+(` + metaNouns + `)`), instruction: anywhere, query: anywhere, captured: true},
 	{re: rx(`(\pL+)-free\s+(` + metaNouns + `)`), instruction: anywhere, query: anywhere, captured: true},
-	{re: rx(`leav(?:e|ing)\s+([^,;.()]{1,60}?)\s+out(?:\s+(?:entirely|completely|altogether|of\s+it))?`), instruction: anywhere, query: anywhere, captured: true},
+	{re: rx(`leav(?:e|ing)\s+([^,;.()]{1,60}?)\s+out(?:\s+(?:entirely|completely|altogether|of\s+it))?`), instruction: anywhere, query: anywhere, captured: true,
+		blockNext: words("or and to it them this that something anything out")},
 	{re: rx(`without`), instruction: afterTopic, query: afterTopic, noGerund: true,
 		blockNext: words("doubt question exception fail end limit delay")},
 	{re: rx(`nothing\s+(?:about|on|related\s+to|regarding|concerning|involving|mentioning|that\s+mentions?)`),
@@ -126,6 +127,9 @@ var triggers = []trigger{
 	{re: rx(`no`), instruction: afterBreak, query: afterBreak,
 		blockNext: words("longer more less matter one doubt way need problem idea later sooner further other than such")},
 }
+
+// leaveOrMove is an X of "leave X out" that joins verbs rather than naming things.
+var leaveOrMove = regexp.MustCompile(`(?i)\b(?:or|and)\s+(?:leave|move|strike|go|get|put|take)\b`)
 
 // questionStart marks a query phrased as a question or a how-to: there a
 // mid-sentence "without" is part of what is asked ("how long can a human
@@ -243,6 +247,9 @@ func extractFrom(text string, instruction bool) (string, []Constraint) {
 		}
 		if m.t.noGerund && isGerund(first) {
 			continue
+		}
+		if m.t.captured && leaveOrMove.MatchString(x) {
+			continue // "leave undone or leave out", "leave or move out": a definition, not a list
 		}
 		phrases := parsePhrases(x)
 		if len(phrases) == 0 {

@@ -153,6 +153,8 @@ func TestExtract(t *testing.T) {
 			wantQuery: "the upwash, apart from being homogeneous, is general"},
 		{name: "outside of a place", query: "what is on the outside of dna", wantQuery: "what is on the outside of dna"},
 		{name: "just outside the layer", query: "velocity just outside of the boundary layer", wantQuery: "velocity just outside of the boundary layer"},
+		{name: "leave or strike out", query: "leave or strike out; the vowel is elided", wantQuery: "leave or strike out; the vowel is elided"},
+		{name: "leave undone or leave out", query: "leave undone or leave out", wantQuery: "leave undone or leave out"},
 		{name: "far apart", query: "how far apart from each other are the stars", wantQuery: "how far apart from each other are the stars"},
 		{name: "time condition is not a topic", instruction: "Exclude anything from before 2000",
 			wantIns: "Exclude anything from before 2000"},
