@@ -56,7 +56,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *dataset == "" && *cons == "" {
-		return errors.New("--dataset (or --constraints) is required")
+		return errors.New("--dataset is required (or --constraints for the negative-constraint report)")
 	}
 	modeList, err := eval.ParseModes(*modes)
 	if err != nil {
