@@ -41,6 +41,7 @@ type textIndex interface {
 	Delete(key uint64)
 	Search(query string, k int, allow func(uint64) bool) []index.Result
 	Matching(phrase string) map[uint64]struct{}
+	DocFreq(term string) int
 	Len() int
 	Save(path string) error
 }

@@ -59,6 +59,7 @@ type searchPlan struct {
 	vector      []float32
 	exclude     []string
 	extracted   []string
+	neg         negativePlan
 }
 
 // Search runs one query against a collection in its mode (dense, lexical or hybrid),
@@ -91,7 +92,7 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 		return SearchResponse{}, err
 	}
 	if len(p.exclude) > 0 {
-		resp.Constraints = &Constraints{Exclude: p.exclude, Extracted: p.extracted, Penalty: penalty}
+		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
 	}
 	resp.Timings.SearchMillis = millis(time.Since(searchStart))
 	resp.Timings.TotalMillis = millis(time.Since(start))
@@ -261,7 +262,9 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	}
 	penalty := 0.0
 	if len(p.exclude) > 0 {
-		out, penalty = s.applyConstraints(c, p, out)
+		if out, penalty, err = s.applyConstraints(ctx, c, p, out, n); err != nil {
+			return nil, 0, err
+		}
 	}
 	if len(out) > p.k {
 		out = out[:p.k]

@@ -150,6 +150,19 @@ type Constraints struct {
 	Exclude   []string `json:"exclude"`
 	Extracted []string `json:"extracted,omitempty"` // the part that came from instruction/query
 	Penalty   float64  `json:"penalty"`
+	// Scoped ties extracted exclusions to the part of the query they belong to, when
+	// the query has several ("(A excluding a) and (B excluding b)"); an exclusion that
+	// is not listed applies to every passage.
+	Scoped []ScopedExclusion `json:"scoped,omitempty"`
+	// SemanticSimilarity is the similarity from which a passage counted as mentioning
+	// an excluded phrase in other words; absent when semantic violations were off.
+	SemanticSimilarity float64 `json:"semantic_similarity,omitempty"`
+}
+
+// ScopedExclusion is one exclusion and the sub-topic of the query it applies to.
+type ScopedExclusion struct {
+	Exclude string `json:"exclude"`
+	Scope   string `json:"scope"`
 }
 
 // SearchResponse is the answer to one SearchRequest.

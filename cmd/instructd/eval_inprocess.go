@@ -14,7 +14,7 @@ import (
 // openEvalInProcess opens a server in this process with one model pack, on dataDir or on a
 // temporary directory, and returns it as an eval backend with the function that closes it
 // (and removes the temporary directory).
-func openEvalInProcess(ctx context.Context, pack, dataDir, ortLib string, logger *slog.Logger) (eval.Backend, func() error, error) {
+func openEvalInProcess(ctx context.Context, pack, dataDir, ortLib string, similarity float64, logger *slog.Logger) (eval.Backend, func() error, error) {
 	if _, err := os.Stat(pack); err != nil {
 		return nil, nil, fmt.Errorf("eval: model pack: %w (run `make setup`, or pass --model)", err)
 	}
@@ -32,6 +32,7 @@ func openEvalInProcess(ctx context.Context, pack, dataDir, ortLib string, logger
 	cfg.ORTLibrary = ortLib
 	cfg.SnapshotInterval = 0
 	cfg.Logger = logger
+	cfg.ConstraintSimilarity = similarity
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		if tmp != "" {
