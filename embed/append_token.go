@@ -16,11 +16,18 @@ type appendTokenizer struct {
 }
 
 // loadTokenizer loads the pack's tokenizer, wrapped to append token when it is set and
-// the tokenizer's post-processor does not already end every text with it.
+// the tokenizer's post-processor does not already end every text with it. The common case
+// (it does not) loads the tokenizer once, one token short.
 func loadTokenizer(path string, maxTokens int, token string) (Tokenizer, error) {
-	tok, err := LoadTokenizer(path, maxTokens)
-	if err != nil || token == "" {
-		return tok, err
+	if token == "" {
+		return LoadTokenizer(path, maxTokens)
+	}
+	if maxTokens < 2 {
+		return nil, fmt.Errorf("embed: max_tokens %d leaves no room for append_token %q", maxTokens, token)
+	}
+	tok, err := LoadTokenizer(path, maxTokens-1)
+	if err != nil {
+		return nil, err
 	}
 	full, ok := tok.(FullTokenizer)
 	if !ok {
@@ -38,17 +45,11 @@ func loadTokenizer(path string, maxTokens int, token string) (Tokenizer, error) 
 		return nil, fmt.Errorf("embed: tokenizer %s: %w", path, err)
 	}
 	if n := len(probe.IDs); n > 0 && probe.IDs[n-1] == id {
-		return tok, nil // the post-processor already appends it
-	}
-	if maxTokens < 2 {
+		// The post-processor already appends it: use the tokenizer as it is, at full length.
 		closeTokenizer(tok)
-		return nil, fmt.Errorf("embed: max_tokens %d leaves no room for append_token %q", maxTokens, token)
+		return LoadTokenizer(path, maxTokens)
 	}
-	closeTokenizer(tok)
-	if tok, err = LoadTokenizer(path, maxTokens-1); err != nil {
-		return nil, err
-	}
-	return &appendTokenizer{FullTokenizer: tok.(FullTokenizer), id: id, max: maxTokens}, nil
+	return &appendTokenizer{FullTokenizer: full, id: id, max: maxTokens}, nil
 }
 
 // closeTokenizer frees a tokenizer that holds native memory (the Rust-backed one).

@@ -476,3 +476,48 @@ func TestFamilyPooledRejectsAttention(t *testing.T) {
 		t.Errorf("attention on a pooled graph: err %v, want ErrInvalidInput suggesting template", err)
 	}
 }
+
+// TestAppendTokenAlreadyAppended: when the post-processor already ends texts with the
+// append token (Qwen3-Embedding's updated tokenizer.json), nothing is added and the
+// tokenizer keeps its full max length.
+func TestAppendTokenAlreadyAppended(t *testing.T) {
+	dir := familyPackDir(t, "test-qwen3")
+	ref := loadFamilyReference(t, dir)
+	raw, err := os.ReadFile(filepath.Join(dir, "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tj map[string]any
+	if err := json.Unmarshal(raw, &tj); err != nil {
+		t.Fatal(err)
+	}
+	tj["post_processor"] = map[string]any{
+		"type":           "TemplateProcessing",
+		"single":         []any{map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}, map[string]any{"SpecialToken": map[string]any{"id": "<|endoftext|>", "type_id": 0}}},
+		"pair":           []any{map[string]any{"Sequence": map[string]any{"id": "A", "type_id": 0}}, map[string]any{"Sequence": map[string]any{"id": "B", "type_id": 1}}},
+		"special_tokens": map[string]any{"<|endoftext|>": map[string]any{"id": "<|endoftext|>", "ids": []int{151643}, "tokens": []string{"<|endoftext|>"}}},
+	}
+	path := filepath.Join(t.TempDir(), "tokenizer.json")
+	raw, _ = json.Marshal(tj)
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := loadTokenizer(path, ref.MaxTokens, "<|endoftext|>")
+	if err != nil {
+		t.Skipf("this build's Go tokenizer cannot load the Qwen3 tokenizer: %v", err)
+	}
+	defer closeTokenizer(tok)
+	if _, wrapped := tok.(*appendTokenizer); wrapped || tok.MaxLength() != ref.MaxTokens {
+		t.Errorf("post-processor appends already: got %T with max %d", tok, tok.MaxLength())
+	}
+	for _, c := range ref.Cases {
+		enc, err := tok.Encode(c.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Same ids as appending after truncation one short: the template reserves its token.
+		if !slices.Equal(enc.IDs, c.IDs) {
+			t.Errorf("%s: ids\n got %v\nwant %v", c.Name, enc.IDs, c.IDs)
+		}
+	}
+}
