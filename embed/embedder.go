@@ -397,7 +397,8 @@ func (e *Embedder) resolve(opts Options) (call, error) {
 // get the instruction (Options.Instruction, else the pack's default) through the query
 // template, or, in attention mode, through instruction-query attention (see Attend); a
 // query with an empty instruction is embedded through the template in both modes. Query
-// vectors are cached. On a full queue Embed fails with ErrOverloaded unless opts.Wait.
+// vectors are cached (at full length; opts.Dimensions truncates per call). On a full
+// queue Embed fails with ErrOverloaded unless opts.Wait.
 func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Result, error) {
 	c, err := e.resolve(opts)
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 )
 
 // Embed computes raw embeddings with OpenAI semantics: input_type document by default;
-// dimensions > 0 keeps the first dimensions and re-normalises (Matryoshka-style). It
+// dimensions > 0 keeps the first dimensions and re-normalises (Matryoshka-style; one of
+// the model's matryoshka_dimensions when its manifest lists them). It
 // does not wait on a full queue: ErrOverloaded (429) instead.
 func (s *Server) Embed(ctx context.Context, req EmbedRequest) (EmbedResponse, error) {
 	p, err := s.pack(req.Model)
