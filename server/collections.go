@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -115,10 +116,13 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	if p != nil {
 		spec.Model = p.name
 		d := p.emb.Manifest().Dimension
-		if spec.Dimension != 0 && spec.Dimension != d {
-			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d", spec.Dimension, p.name, d)
+		if spec.Dimension == 0 {
+			spec.Dimension = d
 		}
-		spec.Dimension = d
+		// A shorter dimension needs a Matryoshka-trained model: vectors are truncated to it.
+		if ms := p.emb.Manifest().MatryoshkaDimensions; spec.Dimension != d && !slices.Contains(ms, spec.Dimension) {
+			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d (and from its matryoshka_dimensions %v)", spec.Dimension, p.name, d, ms)
+		}
 	} else if spec.Dimension < 1 || spec.Dimension > maxDimension {
 		return spec, nil, invalid("dimension", "must be in [1, %d], got %d", maxDimension, spec.Dimension)
 	}

@@ -26,6 +26,9 @@ type embedOptions struct {
 	Instruction *string
 	// Wait blocks on a full queue (ingest) instead of failing with ErrOverloaded.
 	Wait bool
+	// Dimensions > 0 truncates vectors to their first Dimensions and re-normalises them
+	// (Matryoshka); 0 or the model's dimension keeps them whole.
+	Dimensions int
 }
 
 // embedResult holds one vector per text.

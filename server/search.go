@@ -213,7 +213,7 @@ func (s *Server) queryVector(ctx context.Context, c *collection, p *searchPlan) 
 	if c.pack == nil {
 		return nil, fmt.Errorf("server: collection %q: model %q is not loaded: %w", c.name, c.spec.Model, ErrUnavailable)
 	}
-	res, err := c.pack.emb.Embed(ctx, []string{p.query}, embedOptions{Query: true, Instruction: p.instruction})
+	res, err := c.pack.emb.Embed(ctx, []string{p.query}, embedOptions{Query: true, Instruction: p.instruction, Dimensions: c.spec.Dimension})
 	if err != nil {
 		return nil, fmt.Errorf("server: embed query: %w", err)
 	}
