@@ -232,6 +232,9 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 		}
 		e.sessions = append(e.sessions, s)
 	}
+	if err := checkPooling(m, e.sessions[0]); err != nil {
+		return fail(fmt.Errorf("embed: %s: %w", packDir, err))
+	}
 	e.dim = m.Dimension
 	if d := e.sessions[0].Dim(); d > 0 && e.dim > 0 && d != e.dim {
 		return fail(fmt.Errorf("embed: %s: model output has %d dims, manifest says %d", packDir, d, e.dim))
@@ -282,6 +285,19 @@ func (e *Embedder) infer(sess *Session, b batch) ([][]float32, error) {
 		return nil, err
 	}
 	outs := make([][]float32, len(b.encs))
+	if sess.Pooled() {
+		for i := range b.encs {
+			if b.states[i] {
+				return nil, fmt.Errorf("%w: pack %s pools inside its graph and has no token vectors (attention mode needs them)", ErrInvalidInput, e.manifest.Name)
+			}
+			v := append([]float32(nil), states[i*d:(i+1)*d]...)
+			if e.manifest.Normalize {
+				Normalize(v)
+			}
+			outs[i] = v
+		}
+		return outs, nil
+	}
 	rowSize := b.length * d
 	for i, enc := range b.encs {
 		row := states[i*rowSize : (i+1)*rowSize]
