@@ -199,12 +199,97 @@ def make_cross(args):
 # Qwen3-shaped LLM reranker
 
 
+QWEN3_MAX_TOKENS = 128
+QWEN3_CASES = [
+    ("relevant", QWEN3_INSTRUCTION, "what is the capital of China?", "The capital of China is Beijing."),
+    ("irrelevant", QWEN3_INSTRUCTION, "what is the capital of China?", "Gravity is a force that attracts two bodies."),
+    ("custom_instruction", "Judge whether the passage is about food", "pizza", "I love pizza 🍕 and coffee ☕"),
+    ("empty_instruction", "", "cats", "dogs"),
+    ("long_document", QWEN3_INSTRUCTION, "retrieval", mtm.LONG_TEXT),
+]
+
+
+def render(template, instruction, query):
+    """embed.RenderQuery for the prompt head: an empty instruction drops its placeholder and
+    the whitespace after it."""
+    if instruction == "":
+        i = template.index("{instruction}")
+        rest = template[i + len("{instruction}"):]
+        template = template[:i] + rest.lstrip()
+    return template.replace("{instruction}", instruction).replace("{query}", query)
+
+
 def make_qwen3(args):
-    try:
-        fam = load_script("make-family-pack")
-    except FileNotFoundError:
-        raise SystemExit("make-reranker-pack: qwen3 needs scripts/make-family-pack.py (helper families)")
-    raise SystemExit("make-reranker-pack: qwen3: not wired to make-family-pack.py yet (%s)" % fam.__name__)
+    """A Qwen3-shaped causal LM: make-family-pack.py's tiny qwen3 decoder (past_key_values,
+    position_ids) with an lm_head over the whole vocabulary. Like the embedding table, the
+    lm_head stores 4096 random rows and row v is table[v mod 4096], so the pack stays small
+    while logits are [batch, length, vocabulary] as in the real export."""
+    fam = load_script("make-family-pack")
+    cfg = dict(fam.FAMILIES["qwen3"], max_tokens=QWEN3_MAX_TOKENS)
+    with open(args.tokenizer, encoding="utf-8") as f:
+        tok_json = json.load(f)
+    vocab = max(tok_json["model"]["vocab"].values()) + 1
+    for t in tok_json.get("added_tokens", []):
+        vocab = max(vocab, t["id"] + 1)
+    weights = fam.make_weights(cfg, args.seed)
+    rng = np.random.default_rng(args.seed + 2)
+    lm_head = (rng.standard_normal((fam.TABLE_ROWS, cfg["hidden"])) * 0.5).astype(np.float32)
+    model = fam.decoder_graph(cfg, weights)
+    g = model.graph
+    g.initializer.extend([
+        numpy_helper.from_array(lm_head, "lm_head.table"),
+        numpy_helper.from_array(np.array(0, dtype=np.int64), "c.lm_zero"),
+        numpy_helper.from_array(np.array(vocab, dtype=np.int64), "c.lm_vocab"),
+        numpy_helper.from_array(np.array(1, dtype=np.int64), "c.lm_one"),
+        numpy_helper.from_array(np.array(fam.TABLE_ROWS, dtype=np.int64), "c.lm_rows"),
+    ])
+    g.node.extend([
+        helper.make_node("Range", ["c.lm_zero", "c.lm_vocab", "c.lm_one"], ["lm_ids"], name="lm_range"),
+        helper.make_node("Mod", ["lm_ids", "c.lm_rows"], ["lm_rows"], name="lm_mod"),
+        helper.make_node("Gather", ["lm_head.table", "lm_rows"], ["lm_weight"], axis=0, name="lm_gather"),
+        helper.make_node("Transpose", ["lm_weight"], ["lm_weight_t"], perm=[1, 0], name="lm_transpose"),
+        helper.make_node("MatMul", ["last_hidden_state", "lm_weight_t"], ["logits"], name="lm_head"),
+    ])
+    outs = [o for o in g.output if o.name != "last_hidden_state"]
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", "sequence_length", vocab]))
+    g.output.extend(outs)
+    model.doc_string = "instructd test pack: Qwen3-shaped causal LM reranker with seeded RANDOM weights"
+    onnx.checker.check_model(model, full_check=True)
+
+    prompt_head, prompt_tail = QWEN3_PROMPT.split("{document}")
+    texts = [render(prompt_head, inst, q) + d for _, inst, q, d in QWEN3_CASES] + [prompt_tail, "yes", "no"]
+    ids = fam.tokenize(os.path.abspath(args.tokenizer), 100000, texts)
+    tail, (yes,), (no,) = ids[-3], ids[-2], ids[-1]
+    w64 = {k: v.astype(np.float64) for k, v in weights.items()}
+    cases = []
+    for (name, inst, query, doc), body in zip(QWEN3_CASES, ids):
+        full = body[:QWEN3_MAX_TOKENS - len(tail)] + tail
+        x = fam.forward_decoder(cfg, w64, full)[-1]
+        y, n = x @ lm_head[yes % fam.TABLE_ROWS].astype(np.float64), x @ lm_head[no % fam.TABLE_ROWS].astype(np.float64)
+        score = 1 / (1 + math.exp(n - y))
+        cases.append({"name": name, "instruction": inst, "query": query, "document": doc, "input_ids": full,
+                      "yes_logit": float(f"{y:.9g}"), "no_logit": float(f"{n:.9g}"), "score": float(f"{score:.9g}")})
+    manifest = {
+        "name": "instructd/test-qwen3-reranker",
+        "description": ("TEST PACK WITH RANDOM WEIGHTS - ITS SCORES CARRY NO MEANING. Qwen3-shaped causal LM "
+                        f"({cfg['layers']} layers, hidden {cfg['hidden']}, lm_head over {vocab} tokens) scored by "
+                        f"yes/no at the last position; scripts/make-reranker-pack.py qwen3 --seed {args.seed}."),
+        "kind": "reranker",
+        "semantic": False,
+        "dimension": vocab,
+        "max_tokens": QWEN3_MAX_TOKENS,
+        "pooling": "last",
+        "normalize": False,
+        "output_name": "logits",
+        "query_template": "{query}",
+        "document_template": "{document}",
+        "default_instruction": QWEN3_INSTRUCTION,
+        "source": f"generated: scripts/make-reranker-pack.py qwen3 --seed {args.seed}",
+        "rerank": {"scoring": "yes_no", "prompt": QWEN3_PROMPT, "yes_token": "yes", "no_token": "no"},
+    }
+    write_pack(args.out, model, args.tokenizer, manifest,
+               {"max_tokens": QWEN3_MAX_TOKENS, "yes_id": yes, "no_id": no, "tail_ids": tail, "cases": cases})
 
 
 # ---------------------------------------------------------------------------------------------
