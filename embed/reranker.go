@@ -79,21 +79,31 @@ type Reranker struct {
 // inference worker), runs a warm-up pair that also checks the output's shape, and starts
 // the batcher. cfg is the Embedder's Config; CacheSize is ignored.
 func OpenReranker(ctx context.Context, packDir string, cfg Config) (*Reranker, error) {
+	return openReranker(ctx, packDir, cfg, nil, nil)
+}
+
+// openReranker is OpenReranker with test hooks: adjust may change the manifest (e.g. scoring
+// raw, to compare logits), and a non-nil tok replaces the pack's tokenizer.
+func openReranker(ctx context.Context, packDir string, cfg Config, adjust func(*models.Manifest), tok Tokenizer) (*Reranker, error) {
 	cfg = cfg.withDefaults()
 	pack, err := models.Load(packDir)
 	if err != nil {
 		return nil, fmt.Errorf("embed: open reranker %s: %w", packDir, err)
 	}
 	m := pack.Manifest
+	if adjust != nil {
+		adjust(&m)
+	}
 	if m.KindOrDefault() != models.KindReranker || m.Rerank == nil {
 		return nil, fmt.Errorf("embed: pack %s is a %s, not a reranker", packDir, m.KindOrDefault())
 	}
 	if m.RuntimeOrDefault() != models.RuntimeONNX {
 		return nil, fmt.Errorf("embed: reranker %s: runtime %q is not supported", packDir, m.RuntimeOrDefault())
 	}
-	tok, err := LoadTokenizer(pack.TokenizerPath(), m.MaxTokens)
-	if err != nil {
-		return nil, fmt.Errorf("embed: open reranker %s: %w", packDir, err)
+	if tok == nil {
+		if tok, err = LoadTokenizer(pack.TokenizerPath(), m.MaxTokens); err != nil {
+			return nil, fmt.Errorf("embed: open reranker %s: %w", packDir, err)
+		}
 	}
 	r := &Reranker{cfg: cfg, manifest: m, tok: tok, rt: cfg.Runtime, log: cfg.Logger}
 	if err := r.prepareTokens(); err != nil {
