@@ -215,7 +215,10 @@ type scriptedTokenizer struct {
 
 func (s *scriptedTokenizer) Encode(text string) (Encoding, error) { return s.EncodeWith(text, true) }
 func (s *scriptedTokenizer) MaxLength() int                       { return s.max }
-func (s *scriptedTokenizer) TokenToID(tok string) (int64, bool)   { id, ok := s.tokens[tok]; return id, ok }
+func (s *scriptedTokenizer) TokenToID(tok string) (int64, bool) {
+	id, ok := s.tokens[tok]
+	return id, ok
+}
 func (s *scriptedTokenizer) EncodeWith(text string, _ bool) (Encoding, error) {
 	ids, ok := s.ids[text]
 	if !ok { // the warm-up pair, or a wrongly assembled prompt (whose score then differs)
