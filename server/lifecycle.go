@@ -71,9 +71,7 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		deps:       d,
 		metrics:    newMetrics(),
 		packByName: map[string]*pack{},
-
-		rerankerByName: map[string]*rerankPack{},
-		colls:          map[string]*collection{},
+		colls:      map[string]*collection{},
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)

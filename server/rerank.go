@@ -128,6 +128,9 @@ func (s *Server) addReranker(dir string, rr reranker) error {
 	if _, dup := s.rerankerByName[p.name]; dup {
 		return fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
 	}
+	if s.rerankerByName == nil {
+		s.rerankerByName = map[string]*rerankPack{}
+	}
 	s.rerankers = append(s.rerankers, p)
 	s.rerankerByName[p.name] = p
 	s.log.Info("reranker pack loaded", "model", p.name, "dir", dir, "scoring", rr.Manifest().Rerank.Scoring)
