@@ -25,6 +25,7 @@ func commands() map[string]command {
 		"ingest": {"stream a JSONL corpus into a collection of a running server", runIngest},
 		"search": {"search a collection of a running server", runSearch},
 		"eval":   {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
+		"rerank": {"score JSONL {id,query,documents} from stdin with a reranker pack to JSONL {id,results}", runRerank},
 	}
 }
 
