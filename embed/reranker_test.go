@@ -238,6 +238,9 @@ func TestRerankerQwen3Parity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if m.Rerank.Prompt != models.Qwen3RerankerPrompt {
+		t.Errorf("the test pack's prompt differs from models.Qwen3RerankerPrompt:\n%q\n%q", m.Rerank.Prompt, models.Qwen3RerankerPrompt)
+	}
 	tok := &scriptedTokenizer{ids: map[string][]int64{}, tokens: map[string]int64{"yes": ref.YesID, "no": ref.NoID}, max: ref.MaxTokens}
 	head, tail := splitPrompt(t, m.Rerank.Prompt)
 	tok.ids[tail] = ref.TailIDs
