@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/instructd/instructd/server/eval"
+	"github.com/instructd/instructd/wire"
 )
 
 // runEval is `instructd eval`: it evaluates retrieval quality on a BEIR or FollowIR dataset,
@@ -40,6 +41,8 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		model       = fs.String("model", "models/test-minilm", "in-process only: model pack directory")
 		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
+		rerank      = fs.String("rerank", "", "also run every mode with this reranker (a loaded reranker's name; in-process, a pack directory) and report both")
+		rerankN     = fs.Int("rerank-candidates", 0, "first-stage hits the reranker re-scores (default max(50, k); at least k)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,7 +81,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, "eval: no --server: evaluating in-process on a fresh data directory, so the corpus is ingested")
 			*ingest = true
 		}
-		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, logger)
+		b, closeFn, err := openEvalInProcess(ctx, *model, *dataDir, *ortLib, logger, rerank)
 		if err != nil {
 			return err
 		}
@@ -94,9 +97,13 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var stage *wire.RerankStage
+	if *rerank != "" {
+		stage = &wire.RerankStage{Model: *rerank, Candidates: *rerankN}
+	}
 	rep, err := eval.Run(ctx, backend, ds, eval.Config{
 		Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency,
-		Ingest: *ingest, Progress: stderr, Logger: logger,
+		Ingest: *ingest, Progress: stderr, Logger: logger, Rerank: stage,
 	})
 	if err != nil {
 		return err
