@@ -188,10 +188,13 @@ func TestSearchRerankStage(t *testing.T) {
 	if rr.query[0] != "exodus stories, not about moses" {
 		t.Errorf("reranker query %q", rr.query[0])
 	}
+	// No model: the first reranker loaded.
+	if ids := searchIDs(t, ts, "c", SearchRequest{Query: "apple moses car banana", K: 1, Rerank: &RerankStage{}, AutoConstraints: new(bool)}); len(ids) != 1 || ids[0] != "moses" {
+		t.Errorf("default reranker: %v", ids)
+	}
 	// Errors: unknown reranker, vector queries, candidates below k.
 	for name, req := range map[string]SearchRequest{
 		"unknown reranker": {Query: "x", Rerank: &RerankStage{Model: "nope"}},
-		"no model":         {Query: "x", Rerank: &RerankStage{}},
 		"vector query":     {Vector: make([]float32, fakeDim), Rerank: stage},
 		"candidates < k":   {Query: "x", K: 5, Rerank: &RerankStage{Model: "fake/reranker", Candidates: 2}},
 		"candidates > max": {Query: "x", Rerank: &RerankStage{Model: "fake/reranker", Candidates: maxRerankCandidates + 1}},

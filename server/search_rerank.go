@@ -36,7 +36,10 @@ type rerankPlan struct {
 // validateRerankStage checks a stage against the loaded rerankers; field prefixes errors.
 func (s *Server) validateRerankStage(st *RerankStage, field string) (*rerankPack, error) {
 	if st.Model == "" {
-		return nil, invalid(field+".model", "required: a loaded reranker pack")
+		if len(s.rerankers) == 0 {
+			return nil, invalid(field, "no reranker pack is loaded (start the server with --model PACK for a pack of kind reranker)")
+		}
+		return s.validateRerankStage(&RerankStage{Model: s.rerankers[0].name, Candidates: st.Candidates}, field)
 	}
 	p := s.rerankerByName[st.Model]
 	if p == nil {

@@ -10,8 +10,8 @@ import (
 // Candidates hits (before k is applied) are scored against the query and returned in the
 // reranker's order, their score the reranker's.
 type RerankStage struct {
-	// Model names a loaded reranker pack.
-	Model string `json:"model"`
+	// Model names a loaded reranker pack; empty means the first reranker loaded.
+	Model string `json:"model,omitempty"`
 	// Candidates is how many of the first-stage hits are re-scored (default 50, at least k).
 	Candidates int `json:"candidates,omitempty"`
 	// Instruction overrides the reranker's default instruction; nil keeps the search's
