@@ -107,7 +107,7 @@ func pairsFor(docs []doc, queries, perQuery int) (qs []string, ds [][]string) {
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds()
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func throughput(pack string, docs []doc, queries, perQuery, callers, rounds, threads int, dump string) error {
