@@ -39,12 +39,6 @@ type scratch struct {
 	orig  [][2]int32 // per byte of word: the original span of its character
 }
 
-// NewTokenizerFromJSON returns the pure-Go tokenizer for a tokenizer.json's contents,
-// truncating to maxLength tokens (≤ 0: tokenizer.json's truncation max_length, else 512).
-func NewTokenizerFromJSON(data []byte, maxLength int) (Tokenizer, error) {
-	return NewBertTokenizer(data, maxLength)
-}
-
 // NewBertTokenizer is NewTokenizerFromJSON returning the concrete type, which also
 // offers VocabSize, Tokens and EncodeWith.
 func NewBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
