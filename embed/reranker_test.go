@@ -284,6 +284,12 @@ func TestRerankerQwen3Parity(t *testing.T) {
 				t.Errorf("%s: Qwen3 prompt ids differ from Hugging Face's:\n got %v\nwant %v", c.Name, enc.IDs, c.InputIDs)
 			}
 		}
+		scores := scoreConcurrently(t, r2, queries, docs, insts)
+		for i, c := range ref.Cases {
+			if d := math.Abs(float64(scores[i]) - c.Score); d > 1e-4 {
+				t.Errorf("%s, real tokenizer: score %.7f, numpy %.7f (Δ %.2g)", c.Name, scores[i], c.Score, d)
+			}
+		}
 	} else {
 		t.Logf("Qwen3 tokenizer not loadable in this build (%v): prompt ids checked through the scripted tokenizer only", err)
 	}
