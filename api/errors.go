@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/instructd/instructd/server"
 )
@@ -63,8 +64,34 @@ type errorDetail struct {
 }
 
 // classify maps any error to a status, a Retry-After value ("" for none) and the body.
-// It is the one place where server errors become HTTP statuses.
+// It is the one place where server errors become HTTP statuses. Messages lose the
+// internal "package: " prefixes that wrapping adds: a client reads one sentence.
 func classify(err error) (status int, retryAfter string, d errorDetail) {
+	status, retryAfter, d = classifyRaw(err)
+	d.Message = stripPrefixes(d.Message)
+	return status, retryAfter, d
+}
+
+// internalPrefixes are the package prefixes of wrapped errors (server: embed: ...).
+var internalPrefixes = []string{"server: ", "embed: ", "store: ", "index: ", "models: ", "api: ", "lexical: ", "constraints: "}
+
+// stripPrefixes removes internal prefixes at the start of msg and after each ": ".
+func stripPrefixes(msg string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, p := range internalPrefixes {
+			if strings.HasPrefix(msg, p) {
+				msg, changed = msg[len(p):], true
+			}
+			if strings.Contains(msg, ": "+p) {
+				msg, changed = strings.ReplaceAll(msg, ": "+p, ": "), true
+			}
+		}
+	}
+	return msg
+}
+
+func classifyRaw(err error) (status int, retryAfter string, d errorDetail) {
 	var he *httpError
 	var ie *server.InputError
 	var mbe *http.MaxBytesError
@@ -107,6 +134,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
+	}
+	if openAIPath(r.URL.Path) {
+		writeJSON(w, status, openAIErrorBody{Error: openAIError(status, d)})
+		return
 	}
 	writeJSON(w, status, errorBody{Error: d})
 }

@@ -49,6 +49,8 @@ func NewRouter(s Service, opts Options) http.Handler {
 	r.Get("/healthz", h.healthz)
 	r.Get("/readyz", h.readyz)
 	r.Get("/openapi.json", h.openAPI)
+	r.Get("/", h.root)
+	r.Get("/docs", h.docs)
 	r.Group(func(r chi.Router) {
 		if !opts.MetricsPublic {
 			r.Use(keys.middleware)
@@ -66,6 +68,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Get("/models", h.listModels)
 			r.Post("/embeddings", h.embeddings)
 			r.Post("/rerank", h.rerank)
+			r.Post("/tokenize", h.tokenize)
 			r.Get("/collections", h.listCollections)
 			r.Put("/collections/{name}", h.putCollection)
 			r.Get("/collections/{name}", h.getCollection)

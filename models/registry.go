@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// EnvModels names the environment variable that overrides where pulled packs live.
-const EnvModels = "INSTRUCTD_MODELS"
+// EnvModelDir names the environment variable that overrides where pulled packs live (the
+// registry root). It is not INSTRUCTD_MODELS, which is serve's list of packs to load.
+const EnvModelDir = "INSTRUCTD_MODEL_DIR"
 
 // Registry is a directory of pulled packs, one per repo, named "<org>--<name>".
 type Registry struct {
@@ -18,15 +19,15 @@ type Registry struct {
 	Root string
 }
 
-// DefaultRegistry returns the registry at $INSTRUCTD_MODELS, else ~/.cache/instructd/models
+// DefaultRegistry returns the registry at $INSTRUCTD_MODEL_DIR, else ~/.cache/instructd/models
 // (the user cache directory: $XDG_CACHE_HOME when set).
 func DefaultRegistry() (Registry, error) {
-	if root := os.Getenv(EnvModels); root != "" {
+	if root := os.Getenv(EnvModelDir); root != "" {
 		return Registry{Root: root}, nil
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return Registry{}, fmt.Errorf("models: no model directory: set %s (%w)", EnvModels, err)
+		return Registry{}, fmt.Errorf("models: no model directory: set %s (%w)", EnvModelDir, err)
 	}
 	return Registry{Root: filepath.Join(cache, "instructd", "models")}, nil
 }

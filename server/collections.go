@@ -102,8 +102,8 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	var p *pack
 	switch {
 	case spec.Model != "":
-		p = s.packByName[spec.Model]
-		if p == nil {
+		var err error
+		if p, err = s.pack(spec.Model); err != nil {
 			return spec, nil, invalid("model", "model %q is not loaded (loaded: %v)", spec.Model, s.packNames())
 		}
 	case spec.Dimension == 0:
@@ -194,7 +194,8 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	}
 	if c, ok := s.colls[name]; ok {
 		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+			return CollectionInfo{}, false, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+				name, specDiff(c.spec, norm), ErrConflict)
 		}
 		return c.info(), false, nil
 	}

@@ -15,6 +15,10 @@ type Config struct {
 	// ModelPacks are pack directories; the first is the default pack. Empty allows
 	// vector-only collections only.
 	ModelPacks []string
+	// ModelAliases maps extra model names to loaded packs' names (e.g.
+	// "text-embedding-3-small" → "BAAI/bge-small-en-v1.5"), so that client code written for
+	// another API works unchanged. Each target must be a loaded pack.
+	ModelAliases map[string]string
 	// ORTLibrary is the ONNX Runtime shared library; "" uses embed's discovery.
 	ORTLibrary string
 	// Threads is ONNX Runtime's intra-op thread count; 0 means NumCPU.

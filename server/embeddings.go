@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/instructd/instructd/models"
@@ -89,6 +92,11 @@ func (s *Server) pack(name string) (*pack, error) {
 	if p := s.packByName[name]; p != nil {
 		return p, nil
 	}
+	if target, ok := s.cfg.ModelAliases[name]; ok {
+		if p := s.packByName[target]; p != nil {
+			return p, nil
+		}
+	}
 	return nil, fmt.Errorf("server: model %q %w (loaded: %v)", name, ErrNotFound, s.packNames())
 }
 
@@ -104,6 +112,8 @@ func (s *Server) Models() []ModelInfo {
 		out[i] = ModelInfo{
 			ID:                 p.name,
 			Object:             "model",
+			Created:            packCreated(p.dir),
+			OwnedBy:            modelOwner(m.Name),
 			Dimension:          m.Dimension,
 			MaxTokens:          m.MaxTokens,
 			Pooling:            string(m.Pooling),
@@ -119,5 +129,33 @@ func (s *Server) Models() []ModelInfo {
 	for _, p := range s.rerankers {
 		out = append(out, rerankerInfo(p))
 	}
+	if len(s.cfg.ModelAliases) > 0 {
+		byName := make(map[string]ModelInfo, len(out))
+		for _, mi := range out {
+			byName[mi.ID] = mi
+		}
+		out = append(out, s.aliasInfos(byName)...)
+	}
 	return out
+}
+
+// modelOwner is the organisation part of a pack name ("BAAI/bge-small-en-v1.5" → "BAAI").
+func modelOwner(name string) string {
+	if org, _, ok := strings.Cut(name, "/"); ok && org != "" {
+		return org
+	}
+	return "instructd"
+}
+
+// packCreated is the Unix time of the pack's manifest (when it was pulled or imported), 0
+// when it cannot be read.
+func packCreated(dir string) int64 {
+	if dir == "" {
+		return 0
+	}
+	fi, err := os.Stat(filepath.Join(dir, models.ManifestFile))
+	if err != nil {
+		return 0
+	}
+	return fi.ModTime().Unix()
 }

@@ -76,7 +76,6 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
 	}
-	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	defer func() {
 		if err != nil {
 			s.closeResources()
@@ -84,8 +83,15 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	}()
 	start := time.Now()
 	if s.store, err = store.Open(filepath.Join(cfg.DataDir, storeFile), store.Options{}); err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return nil, dataDirInUse(cfg.DataDir)
+		}
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	// Only the process holding the store's lock may clean up or claim the directory: a
+	// second server must not delete the first one's snapshot in progress.
+	writePIDFile(cfg.DataDir, s.log)
+	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	// Packs load before collections so that collections can bind to their pack; both
 	// happen before the server reports ready.
 	for _, dir := range cfg.ModelPacks {
@@ -117,6 +123,9 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		}
 		s.packByName[p.name] = p
 		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	}
+	if err := s.checkAliases(); err != nil {
+		return nil, err
 	}
 	if err := s.recoverCollections(ctx); err != nil {
 		return nil, err
@@ -170,6 +179,7 @@ func (s *Server) closeResources() error {
 	s.colls = map[string]*collection{}
 	s.mu.Unlock()
 	if s.store != nil {
+		removePIDFile(s.cfg.DataDir)
 		if err := s.store.Close(); err != nil {
 			errs = append(errs, err)
 		}

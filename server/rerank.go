@@ -148,6 +148,9 @@ func (s *Server) rerankerPack(name string) (*rerankPack, error) {
 	if p := s.rerankerByName[name]; p != nil {
 		return p, nil
 	}
+	if p := s.rerankerByName[s.cfg.ModelAliases[name]]; p != nil {
+		return p, nil
+	}
 	names := make([]string, len(s.rerankers))
 	for i, p := range s.rerankers {
 		names[i] = p.name
@@ -162,7 +165,8 @@ func (s *Server) rerankerPack(name string) (*rerankPack, error) {
 func rerankerInfo(p *rerankPack) ModelInfo {
 	m := p.rr.Manifest()
 	return ModelInfo{
-		ID: p.name, Object: "model", Kind: string(models.KindReranker), Dimension: m.Dimension, MaxTokens: m.MaxTokens,
+		ID: p.name, Object: "model", Created: packCreated(p.dir), OwnedBy: modelOwner(m.Name),
+		Kind: string(models.KindReranker), Dimension: m.Dimension, MaxTokens: m.MaxTokens,
 		Pooling: string(m.Pooling), InstructionMode: string(m.Mode()), QueryTemplate: m.QueryTemplate,
 		DefaultInstruction: m.DefaultInstruction, Semantic: m.Semantic, Description: m.Description,
 	}

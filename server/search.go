@@ -74,7 +74,7 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
-	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}}
+	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
 	var qvec []float32
 	if p.mode != ModeLexical {
 		embedStart := time.Now()

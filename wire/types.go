@@ -163,13 +163,21 @@ type SearchResponse struct {
 	Hits        []SearchHit  `json:"hits"`
 	Mode        string       `json:"mode"`
 	Constraints *Constraints `json:"constraints,omitempty"`
+	// Warnings say when the answer should not be trusted as it looks, e.g. dense scores
+	// from a model pack whose vectors carry no meaning (a random-weight test pack).
+	Warnings []string `json:"warnings,omitempty"`
 	Timings     Timings      `json:"timings"`
 }
 
 // ModelInfo describes a loaded pack for GET /v1/models.
 type ModelInfo struct {
-	ID                 string `json:"id"`
-	Object             string `json:"object"` // "model"
+	ID     string `json:"id"`
+	Object string `json:"object"` // "model"
+	// Created is the Unix time the pack was installed (its manifest's modification time).
+	Created int64 `json:"created"`
+	// OwnedBy is the organisation part of the pack's name ("BAAI" for BAAI/bge-small-en-v1.5),
+	// "instructd" for names without one.
+	OwnedBy            string `json:"owned_by"`
 	Dimension          int    `json:"dimension"`
 	MaxTokens          int    `json:"max_tokens"`
 	Pooling            string `json:"pooling"`

@@ -54,6 +54,13 @@ func TestParseServeErrors(t *testing.T) {
 	if _, err := parseServe([]string{"stray"}); err == nil {
 		t.Fatal("stray argument accepted")
 	}
+	if _, err := parseServe([]string{"--model-alias", "no-equals"}); err == nil || !strings.Contains(err.Error(), "NAME=PACK") {
+		t.Fatalf("bad alias: %v", err)
+	}
+	st, err := parseServe([]string{"--model-alias", "text-embedding-3-small=BAAI/bge-small-en-v1.5", "--model-alias", "a = b"})
+	if err != nil || st.cfg.ModelAliases["text-embedding-3-small"] != "BAAI/bge-small-en-v1.5" || st.cfg.ModelAliases["a"] != "b" {
+		t.Fatalf("aliases: %v %v", st.cfg.ModelAliases, err)
+	}
 	if _, err := newLogger(&bytes.Buffer{}, "yaml", "info"); err == nil {
 		t.Fatal("log format yaml accepted")
 	}

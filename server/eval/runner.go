@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/instructd/instructd/internal/progress"
 	"github.com/instructd/instructd/server"
 )
 
@@ -106,11 +107,11 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 	rep := &Report{Dataset: ds.Name, Format: ds.Format, Collection: cfg.Collection, K: cfg.K}
 	if cfg.Ingest {
 		start := time.Now()
-		n, err := ingest(ctx, b, ds, cfg)
+		n, skipped, err := ingest(ctx, b, ds, cfg)
 		if err != nil {
 			return nil, err
 		}
-		rep.Ingested, rep.IngestSeconds = n, time.Since(start).Seconds()
+		rep.Ingested, rep.SkippedEmpty, rep.IngestSeconds = n, skipped, time.Since(start).Seconds()
 	}
 
 	var tasks []*search
@@ -193,12 +194,12 @@ func (c Config) withDefaults() (Config, error) {
 
 // ingest creates the collection and loads the corpus, leaving out documents with neither
 // title nor text (nothing to embed or match; BEIR corpora have a few).
-func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error) {
+func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (ingested, skipped int, err error) {
 	if len(ds.Corpus) == 0 {
-		return 0, fmt.Errorf("eval: dataset %s: the corpus is empty or was not loaded", ds.Name)
+		return 0, 0, fmt.Errorf("eval: dataset %s: the corpus is empty or was not loaded", ds.Name)
 	}
 	if err := b.EnsureCollection(ctx, cfg.Collection); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	docs := make([]server.Document, 0, len(ds.Corpus))
 	for _, d := range ds.Corpus {
@@ -207,14 +208,15 @@ func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error
 		}
 		docs = append(docs, d)
 	}
-	if skipped := len(ds.Corpus) - len(docs); skipped > 0 {
+	if skipped = len(ds.Corpus) - len(docs); skipped > 0 {
 		cfg.Logger.Info("eval: skipped empty documents", "count", skipped)
 	}
-	bar := NewProgressBar(cfg.Progress, "ingest", len(docs))
-	if err := b.Ingest(ctx, cfg.Collection, docs, bar.Update); err != nil {
-		return 0, err
+	bar := progress.New(cfg.Progress, "ingest", int64(len(docs)), "docs")
+	if err := b.Ingest(ctx, cfg.Collection, docs, func(done int) { bar.Set(int64(done)) }); err != nil {
+		return 0, 0, err
 	}
-	return len(docs), nil
+	bar.Finish()
+	return len(docs), skipped, nil
 }
 
 // runSearches runs tasks on cfg.Concurrency workers, storing each task's hits. The first
@@ -222,7 +224,8 @@ func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error
 func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	bar := NewProgressBar(cfg.Progress, "search", len(tasks))
+	bar := progress.New(cfg.Progress, "search", int64(len(tasks)), "queries")
+	defer bar.Finish()
 	next := make(chan *search)
 	var (
 		wg   sync.WaitGroup
@@ -249,7 +252,7 @@ func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) er
 				t.hits = hits
 				mu.Lock()
 				done++
-				bar.Update(done)
+				bar.Set(int64(done))
 				mu.Unlock()
 			}
 		}()
