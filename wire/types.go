@@ -166,7 +166,7 @@ type SearchResponse struct {
 	// Warnings say when the answer should not be trusted as it looks, e.g. dense scores
 	// from a model pack whose vectors carry no meaning (a random-weight test pack).
 	Warnings []string `json:"warnings,omitempty"`
-	Timings     Timings      `json:"timings"`
+	Timings  Timings  `json:"timings"`
 }
 
 // ModelInfo describes a loaded pack for GET /v1/models.
