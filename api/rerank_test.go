@@ -77,11 +77,11 @@ func TestRerankAPI(t *testing.T) {
 		{`{"query":"q"}`, "invalid_input"},
 		{`{"documents":["a"]}`, "invalid_input"},
 		{`{"query":"q","documents":[1]}`, "invalid_json"},
-		{`{"query":"q","documents":[{"txt":"a"}]}`, "invalid_json"},
+		{`{"query":"q","documents":[{"txt":"a"}]}`, "invalid_input"},
 		{`{"query":"q","documents":["a"],"texts":["b"]}`, "invalid_input"},
 		{`{"query":"q","documents":[""]}`, "invalid_input"},
 		{`{"query":"q","documents":["a"],"top_n":-1}`, "invalid_input"},
-		{`{"query":"q","documents":["a"],"rank_fields":["x"]}`, "invalid_json"},
+		{`{"query":"q","documents":["a"],"rank_fields":["x"]}`, "invalid_input"},
 	} {
 		r := e.do("POST", "/v1/rerank", tc.body)
 		e.expect(r, http.StatusBadRequest, tc.body)

@@ -36,7 +36,8 @@ func TestImportReranker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := exportDir(t, map[string]string{"onnx/model.onnx": "graph", "tokenizer.json": "{}",
+	graph := fakeGraph{inputs: []string{"input_ids", "attention_mask", "token_type_ids"}, output: "logits", dim: 1, pooled: true}
+	src := exportDir(t, map[string]string{"onnx/model.onnx": string(fakeONNX(graph)), "tokenizer.json": "{}",
 		"config.json": `{"hidden_size":384,"architectures":["BertForSequenceClassification"]}`, ManifestFile: string(raw)})
 	p, err := Import(src, filepath.Join(t.TempDir(), "pack"), ImportOptions{Name: "me/reranker"})
 	if err != nil {

@@ -32,11 +32,15 @@ func openEvalInProcess(ctx context.Context, pack, dataDir, ortLib string, logger
 	cfg.DataDir = dataDir
 	cfg.ModelPacks = []string{pack}
 	if *rerank != "" {
-		m, err := models.ReadManifest(*rerank)
+		dir, err := resolvePack(*rerank)
 		if err != nil {
-			return nil, nil, fmt.Errorf("eval: --rerank %s: in-process, name a reranker pack directory: %w", *rerank, err)
+			return nil, nil, fmt.Errorf("eval: --rerank: in-process, name a reranker pack (directory or pulled name): %w", err)
 		}
-		cfg.ModelPacks = append(cfg.ModelPacks, *rerank)
+		m, err := models.ReadManifest(dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("eval: --rerank %s: %w", *rerank, err)
+		}
+		cfg.ModelPacks = append(cfg.ModelPacks, dir)
 		*rerank = m.Name
 	}
 	cfg.ORTLibrary = ortLib

@@ -39,20 +39,28 @@ type rerankOut struct {
 // to stdout in input order. Bad lines are reported on stderr by line number and skipped;
 // the command then exits non-zero.
 func runRerank(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rerank", flag.ContinueOnError)
-	model := fs.String("model", "", "reranker pack directory (required)")
+	fs := newFlags("rerank", "rerank --model PACK [flags] < in.jsonl > out.jsonl",
+		`echo '{"id":"1","query":"what do owls eat","documents":["Owls eat mice.","Cats sleep."]}' | instructd rerank --model models/test-reranker`,
+		`instructd rerank --model cross-encoder/ms-marco-MiniLM-L-6-v2 --top-n 10 < queries.jsonl > ranked.jsonl`)
+	model := fs.String("model", "", "reranker pack directory or pulled name (required)")
 	instruction := fs.String("instruction", "", "instruction for every line without its own (default: the pack's)")
 	topN := fs.Int("top-n", 0, "keep the best n results per line (default: all)")
 	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)")
 	workers := fs.Int("inference-workers", 0, "batches run at once (default: one per thread, at most 4)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
 	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *model == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("--model DIR is required and no positional arguments are taken")
+	if err := noPositional(fs); err != nil {
+		return err
+	}
+	if *model == "" {
+		return errors.New("--model PACK is required (see instructd rerank --help)")
+	}
+	pack, err := resolvePack(*model)
+	if err != nil {
+		return err
 	}
 	if *topN < 0 {
 		return fmt.Errorf("--top-n must be positive, got %d", *topN)
@@ -63,7 +71,7 @@ func runRerank(ctx context.Context, args []string) error {
 			defInst = instruction
 		}
 	})
-	r, err := embed.OpenReranker(ctx, *model, embed.Config{
+	r, err := embed.OpenReranker(ctx, pack, embed.Config{
 		LibraryPath: *ortLib, IntraOpThreads: *threads, InferenceWorkers: *workers, MaxBatchTokens: *batchTokens,
 	})
 	if err != nil {
