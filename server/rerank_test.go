@@ -233,6 +233,12 @@ func TestSearchRerankCollectionDefaultAndPassages(t *testing.T) {
 	if rr.insts[len(rr.insts)-1] == nil || *rr.insts[len(rr.insts)-1] != inst {
 		t.Errorf("the collection's rerank instruction was not used")
 	}
+	// A vector query skips the collection's default stage (no text to rerank).
+	vec := make([]float32, fakeDim)
+	vec[0] = 1
+	if _, err := ts.Search(ctx, "ch", SearchRequest{Vector: vec}); err != nil {
+		t.Errorf("vector query on a collection with a default rerank stage: %v", err)
+	}
 	// A request's own stage replaces the collection's.
 	if _, err := ts.Search(ctx, "ch", SearchRequest{Query: "anything", Rerank: &RerankStage{Model: "fake/reranker"}}); err != nil {
 		t.Fatal(err)

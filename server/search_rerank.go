@@ -55,12 +55,16 @@ func (s *Server) validateRerankStage(st *RerankStage, field string) (*rerankPack
 	return p, nil
 }
 
-// planRerank resolves the request's rerank stage, else the collection's default. It runs
-// before negative constraints clean the query, so the reranker reads the query whole.
+// planRerank resolves the request's rerank stage, else the collection's default (which a
+// vector query, having no text to rerank, skips). It runs before negative constraints clean
+// the query, so the reranker reads the query whole.
 func (s *Server) planRerank(c *collection, req *SearchRequest, p *searchPlan) error {
 	st, field := req.Rerank, "rerank"
 	if st == nil {
 		st, field = c.spec.Rerank, "collection default rerank"
+		if req.Query == "" {
+			return nil
+		}
 	}
 	if st == nil {
 		return nil
