@@ -45,7 +45,7 @@ func checkKnownOnPack(t *testing.T, k models.KnownModel, src, lib string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tokenizerModelType(t, filepath.Join(src, models.TokenizerFile)); got != k.Manifest.TokenizerType {
+	if got := tokenizerModelType(t, models.Pack{Dir: src, Manifest: test}.TokenizerPath()); got != k.Manifest.TokenizerType {
 		t.Fatalf("test pack %s has a %s tokenizer, the known model a %s one", src, got, k.Manifest.TokenizerType)
 	}
 	m := k.Manifest

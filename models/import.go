@@ -67,6 +67,9 @@ func Import(src, dest string, opts ImportOptions) (Pack, error) {
 	if exists(dest) {
 		return Pack{}, fmt.Errorf("models: import: %s already exists", dest)
 	}
+	if layout := staticLayoutOf(src); layout != "" {
+		return importStatic(src, dest, layout, opts, log)
+	}
 	if _, ok := Known(opts.Like); opts.Like != "" && !ok {
 		return Pack{}, fmt.Errorf("models: import: unknown preset %q (see `instructd model list`)", opts.Like)
 	}

@@ -50,7 +50,7 @@ func KnownModels() []KnownModel {
 	defaultPaths := func() []string { return []string{"onnx/model.onnx", "model.onnx"} }
 	fp32 := func() []string { return []string{VariantFP32} }
 	all := func() []string { return []string{VariantFP32, VariantFP16, VariantInt8, VariantQ4} }
-	return []KnownModel{
+	return append([]KnownModel{
 		{
 			Manifest: Manifest{
 				Name:               "BAAI/bge-small-en-v1.5",
@@ -250,7 +250,7 @@ func KnownModels() []KnownModel {
 			Variants:  fp32(),
 			TestPacks: []string{TestPackBERT},
 		},
-	}
+	}, knownStaticModels()...)
 }
 
 // Known returns the known model with the given Hugging Face repo name, compared case-insensitively

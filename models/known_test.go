@@ -20,11 +20,15 @@ func TestKnownModelsAreValid(t *testing.T) {
 			t.Errorf("%s listed twice", m.Name)
 		}
 		seen[m.Name] = true
-		if len(k.ONNXPaths) == 0 || m.Description == "" || !m.Semantic || m.Files != nil || m.TokenizerType == "" || len(k.TestPacks) == 0 ||
+		static := m.RuntimeOrDefault() == RuntimeStatic
+		if (len(k.ONNXPaths) == 0) != static || m.Description == "" || !m.Semantic || m.Files != nil || m.TokenizerType == "" || len(k.TestPacks) == 0 ||
 			len(k.Variants) == 0 || !slices.Contains(k.Variants, VariantFP32) {
 			t.Errorf("%s: incomplete entry %+v", m.Name, k)
 		}
 		for _, v := range k.Variants {
+			if static {
+				continue
+			}
 			if _, err := variantPaths(v, k.ONNXPaths); err != nil {
 				t.Errorf("%s: %v", m.Name, err)
 			}

@@ -66,6 +66,9 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 		return Pack{}, err
 	}
 	known, isKnown := Known(repo)
+	if !isKnown {
+		known, isKnown = knownStatic(repo)
+	}
 	if isKnown && !known.Pullable {
 		return Pack{}, fmt.Errorf("models: %s is a preset, not a downloadable repo: %s", repo, known.Manifest.Description)
 	}
@@ -195,6 +198,11 @@ func (j *pullJob) fetchFirst(ctx context.Context, remotes []string, name func(re
 
 func (j *pullJob) run(ctx context.Context) (Pack, error) {
 	h := j.h
+	if m, layout, ok, err := staticPullPlan(ctx, h, j.known, j.isKnown); err != nil {
+		return Pack{}, err
+	} else if ok {
+		return pullStaticInto(ctx, h, m, layout, j.staging, j.dest)
+	}
 	j.files = map[string]string{}
 	read := func(name string) ([]byte, error) { return h.readSmall(ctx, name) }
 

@@ -72,7 +72,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	if opts.Type != embed.Query && opts.Type != embed.Document {
 		return fmt.Errorf("--type must be query or document, not %q", *typ)
 	}
-	e, err := embed.Open(ctx, *model, embed.Config{
+	e, err := embed.OpenModel(ctx, *model, embed.Config{
 		LibraryPath:      *ortLib,
 		IntraOpThreads:   *threads,
 		InferenceWorkers: *workers,
@@ -88,7 +88,7 @@ func runEmbed(ctx context.Context, args []string) error {
 // embedStream is runEmbed's pipeline: a reader goroutine parses and chunks lines, workers
 // embed chunks concurrently through the shared batcher, and this goroutine writes results
 // in input order.
-func embedStream(parent context.Context, e *embed.Embedder, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
+func embedStream(parent context.Context, e embed.Model, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
@@ -229,7 +229,7 @@ func readLines(ctx context.Context, in io.Reader, report func(int, error), emit 
 
 // embedJobRun embeds a chunk in one call; if that fails it retries line by line, so an
 // error names the line that caused it.
-func embedJobRun(ctx context.Context, e *embed.Embedder, opts embed.Options, j *embedJob) {
+func embedJobRun(ctx context.Context, e embed.Model, opts embed.Options, j *embedJob) {
 	texts := make([]string, len(j.lines))
 	for i, l := range j.lines {
 		texts[i] = l.text
