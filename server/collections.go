@@ -162,6 +162,14 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 			return spec, nil, invalid("chunking.overlap_tokens", "must be in [0, window_tokens), got %d", ch.OverlapTokens)
 		}
 	}
+	if spec.Rerank != nil {
+		if _, err := s.validateRerankStage(spec.Rerank, "rerank"); err != nil {
+			return spec, nil, err
+		}
+		if p == nil {
+			return spec, nil, invalid("rerank", "a vector-only collection has no text queries to rerank")
+		}
+	}
 	return spec, p, nil
 }
 

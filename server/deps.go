@@ -52,6 +52,8 @@ type textIndex interface {
 // deps are the constructors Open uses; tests swap in fakes.
 type deps struct {
 	openEmbedder func(ctx context.Context, packDir string, cfg Config, m *metrics) (embedder, error)
+	// openReranker loads a pack of kind reranker; nil refuses them.
+	openReranker func(ctx context.Context, packDir string, cfg Config, m *metrics) (reranker, error)
 	newIndex     func(dim int, metric index.Metric, p IndexParams) (index.Index, error)
 	loadIndex    func(path string) (index.Index, error)
 	// newText and loadText are nil until a lexical index is wired in.

@@ -146,7 +146,11 @@ func (s *Server) Models() []ModelInfo {
 			Semantic:           m.Semantic,
 			Description:        m.Description,
 			Default:            i == 0,
+			Kind:               string(models.KindEmbedder),
 		}
+	}
+	for _, p := range s.rerankers {
+		out = append(out, rerankerInfo(p))
 	}
 	if len(s.cfg.ModelAliases) > 0 {
 		byName := make(map[string]ModelInfo, len(out))

@@ -109,8 +109,9 @@ func constraintFetch(k, maxK int) int {
 // (constraints.Grader: IDF-weighted, negation-aware, scoped; fused with the semantic
 // grade when the collection's pack is semantic and Config.ConstraintSimilarity > 0)
 // under constraints.DefaultRule. In lexical mode the candidates are recomputed by
-// constraints.SearchLexical, which also looks at the original query's top n. The
-// caller holds c.mu for reading. It returns the re-ranked candidates and the penalty.
+// constraints.SearchLexical, which also looks at the original query's top n; n ≤ 0 grades
+// the given candidates in every mode (a reranked list must keep its members). The caller
+// holds c.mu for reading. It returns the re-ranked candidates and the penalty.
 func (s *Server) applyConstraints(ctx context.Context, c *collection, p *searchPlan, cands []candidate, n int) ([]candidate, float64, error) {
 	rule := constraints.DefaultRule()
 	var stats constraints.Stats
@@ -125,7 +126,7 @@ func (s *Server) applyConstraints(ctx context.Context, c *collection, p *searchP
 	if g == nil && sem == nil {
 		return cands, rule.Penalty, nil
 	}
-	if p.mode == ModeLexical && c.text != nil && g != nil && sem == nil {
+	if p.mode == ModeLexical && c.text != nil && g != nil && sem == nil && n > 0 {
 		return s.lexicalConstrained(c, p, g, rule, n)
 	}
 	if len(cands) == 0 {

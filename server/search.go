@@ -60,6 +60,7 @@ type searchPlan struct {
 	exclude     []string
 	extracted   []string
 	neg         negativePlan
+	rerank      *rerankPlan // nil: no rerank stage (see search_rerank.go)
 }
 
 // Search runs one query against a collection in its mode (dense, lexical or hybrid),
@@ -88,13 +89,22 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
+	var rerankTime time.Duration
+	if p.rerank != nil {
+		rerankStart := time.Now()
+		if cands, penalty, err = s.rerankCandidates(ctx, c, p, cands); err != nil {
+			return SearchResponse{}, err
+		}
+		rerankTime = time.Since(rerankStart)
+		resp.Timings.RerankMillis = millis(rerankTime)
+	}
 	if resp.Hits, err = s.hits(c, p, cands); err != nil {
 		return SearchResponse{}, err
 	}
 	if len(p.exclude) > 0 {
 		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
 	}
-	resp.Timings.SearchMillis = millis(time.Since(searchStart))
+	resp.Timings.SearchMillis = millis(time.Since(searchStart) - rerankTime)
 	resp.Timings.TotalMillis = millis(time.Since(start))
 	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
 	return resp, nil
@@ -181,6 +191,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	if p.include, err = parseInclude(req.Include); err != nil {
 		return nil, err
 	}
+	if err := s.planRerank(c, req, p); err != nil {
+		return nil, err
+	}
 	if err := s.planConstraints(c, req, p); err != nil {
 		return nil, err
 	}
@@ -235,6 +248,9 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	if len(p.exclude) > 0 {
 		n = constraintFetch(p.k, s.cfg.Limits.MaxK)
 	}
+	if p.rerank != nil {
+		n = max(n, p.rerank.candidates)
+	}
 	var (
 		out []candidate
 		err error
@@ -259,6 +275,9 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	}
 	if err != nil {
 		return nil, 0, err
+	}
+	if p.rerank != nil { // constraints and k apply to the reranked list (rerankCandidates)
+		return out[:min(len(out), p.rerank.candidates)], 0, nil
 	}
 	penalty := 0.0
 	if len(p.exclude) > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/eval"
+	"github.com/instructd/instructd/wire"
 )
 
 // runEval is `instructd eval`: it evaluates retrieval quality on a BEIR or FollowIR dataset,
@@ -44,6 +45,8 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
 		cons        = fs.String("constraints", "", "negative-constraint fixture (directory or its pairs.jsonl): report paired accuracy, violations in the top 10 and extraction, instead of --dataset")
 		similarity  = fs.Float64("constraint-similarity", 0, "in-process only: semantic-constraint similarity threshold for semantic packs (0: off)")
+		rerank      = fs.String("rerank", "", "also run every mode with this reranker (a loaded reranker's name; in-process, a pack directory) and report both")
+		rerankN     = fs.Int("rerank-candidates", 0, "first-stage hits the reranker re-scores (default max(50, k); at least k)")
 	)
 	if err := parseFlagsTo(fs, args, stdout); err != nil {
 		return err
@@ -89,7 +92,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if m, err := models.ReadManifest(pack); err == nil && !m.Semantic {
 			fmt.Fprintf(stderr, "warning: model pack %q is not semantic (random weights): dense and hybrid scores carry no meaning\n", m.Name)
 		}
-		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, *similarity, logger)
+		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, *similarity, logger, rerank)
 		if err != nil {
 			return err
 		}
@@ -110,9 +113,13 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	var stage *wire.RerankStage
+	if *rerank != "" {
+		stage = &wire.RerankStage{Model: *rerank, Candidates: *rerankN}
+	}
 	rep, err := eval.Run(ctx, backend, ds, eval.Config{
 		Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency,
-		Ingest: *ingest, Progress: stderr, Logger: logger,
+		Ingest: *ingest, Progress: stderr, Logger: logger, Rerank: stage,
 	})
 	if err != nil {
 		return err

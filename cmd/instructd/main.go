@@ -25,13 +25,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":  {"run the HTTP server", runServe},
-		"embed":  {"embed JSONL {id,text} from stdin to JSONL {id,embedding} on stdout", runEmbed},
-		"model":  {"manage model packs: pull ORG/NAME | import DIR | list", runModel},
-		"ingest": {"stream a JSONL corpus into a collection of a running server", runIngest},
-		"search": {"search a collection of a running server", runSearch},
-		"eval":   {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
-
+		"serve":    {"run the HTTP server", runServe},
+		"embed":    {"embed JSONL {id,text} from stdin to JSONL {id,embedding} on stdout", runEmbed},
+		"model":    {"manage model packs: pull ORG/NAME | import DIR | list", runModel},
+		"ingest":   {"stream a JSONL corpus into a collection of a running server", runIngest},
+		"search":   {"search a collection of a running server", runSearch},
+		"eval":     {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
+		"rerank":   {"score JSONL {id,query,documents} from stdin with a reranker pack to JSONL {id,results}", runRerank},
 		"tokenize": {"tokenize JSONL {id,text} from stdin to JSONL {id,text,ids,tokens,offsets} on stdout", runTokenize},
 	}
 }
