@@ -72,6 +72,8 @@ type CollectionSpec struct {
 	DefaultMode string `json:"default_mode,omitempty"`
 	// Chunking, when set, splits long documents into passages.
 	Chunking *ChunkingSpec `json:"chunking,omitempty"`
+	// Rerank is the searches' default rerank stage; a search's own rerank replaces it.
+	Rerank *RerankStage `json:"rerank,omitempty"`
 	// Replicas, Shards and Consistency apply on the weaviate backend only (serve
 	// --backend weaviate): the replication factor, the shard count (both default 1) and
 	// the consistency level of writes and reads, ONE, QUORUM (default) or ALL.
@@ -123,6 +125,9 @@ type SearchRequest struct {
 	// AutoConstraints turns extraction of negative constraints from instruction and query
 	// on or off (default on).
 	AutoConstraints *bool `json:"auto_constraints,omitempty"`
+	// Rerank re-scores the top candidates with a reranker (see RerankStage); nil takes the
+	// collection's default.
+	Rerank *RerankStage `json:"rerank,omitempty"`
 	// AllowPartial accepts an answer that misses unreachable shards (weaviate backend):
 	// the response then says "partial": true and names them. Without it such a search
 	// fails with 503 instead of silently returning fewer hits.
@@ -152,6 +157,7 @@ type SearchHit struct {
 type Timings struct {
 	EmbedMillis  float64 `json:"embed_ms"`
 	SearchMillis float64 `json:"search_ms"`
+	RerankMillis float64 `json:"rerank_ms,omitempty"`
 	TotalMillis  float64 `json:"total_ms"`
 }
 
@@ -160,6 +166,19 @@ type Constraints struct {
 	Exclude   []string `json:"exclude"`
 	Extracted []string `json:"extracted,omitempty"` // the part that came from instruction/query
 	Penalty   float64  `json:"penalty"`
+	// Scoped ties extracted exclusions to the part of the query they belong to, when
+	// the query has several ("(A excluding a) and (B excluding b)"); an exclusion that
+	// is not listed applies to every passage.
+	Scoped []ScopedExclusion `json:"scoped,omitempty"`
+	// SemanticSimilarity is the similarity from which a passage counted as mentioning
+	// an excluded phrase in other words; absent when semantic violations were off.
+	SemanticSimilarity float64 `json:"semantic_similarity,omitempty"`
+}
+
+// ScopedExclusion is one exclusion and the sub-topic of the query it applies to.
+type ScopedExclusion struct {
+	Exclude string `json:"exclude"`
+	Scope   string `json:"scope"`
 }
 
 // SearchResponse is the answer to one SearchRequest.
@@ -195,4 +214,6 @@ type ModelInfo struct {
 	Semantic           bool   `json:"semantic"`
 	Description        string `json:"description,omitempty"`
 	Default            bool   `json:"default"`
+	// Kind is embedder or reranker.
+	Kind string `json:"kind"`
 }
