@@ -345,6 +345,9 @@ func (s *Server) remoteSearch(ctx context.Context, name string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
+	if p.rerank != nil {
+		return SearchResponse{}, invalid("rerank", "the rerank stage is not available with --backend %s yet", s.remote.b.Name())
+	}
 	var filter *backend.Filter
 	if p.filter != nil {
 		filter = backendFilter(p.filter)
@@ -414,7 +417,7 @@ func (s *Server) remoteSearch(ctx context.Context, name string, req SearchReques
 	penalty := 0.0
 	if len(p.exclude) > 0 {
 		cands, penalty = s.remoteConstraints(p, cands, hitsByID)
-		resp.Constraints = &Constraints{Exclude: p.exclude, Extracted: p.extracted, Penalty: penalty}
+		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
 	}
 	if len(cands) > p.k {
 		cands = cands[:p.k]
@@ -456,25 +459,31 @@ func (s *Server) remoteSearch(ctx context.Context, name string, req SearchReques
 	return resp, nil
 }
 
-// remoteConstraints demotes candidates whose title + text contain an excluded phrase,
-// by the same rule as the local path, over a lexical index of just these candidates.
+// remoteConstraints demotes candidates by how much their title + text violate the
+// excluded phrases, with the local path's grader and rule. Differences: term weights are
+// uniform (no collection-wide document frequencies), the semantic grade is not used, and
+// lexical mode grades the fetched candidates instead of re-searching.
 func (s *Server) remoteConstraints(p *searchPlan, cands []candidate, hits map[string]backend.Hit) ([]candidate, float64) {
 	rule := constraints.DefaultRule()
-	if s.deps.newText == nil || len(cands) == 0 {
+	g := constraints.NewGrader(nil, p.neg.constraints)
+	if g == nil || len(cands) == 0 {
 		return cands, rule.Penalty
 	}
-	text := s.deps.newText()
-	byKey := make(map[uint64]candidate, len(cands))
 	res := make([]index.Result, len(cands))
+	byKey := make(map[uint64]candidate, len(cands))
+	grades := make(map[uint64]float64, len(cands))
 	for i, cd := range cands {
-		h := hits[cd.doc.id]
-		text.Upsert(cd.doc.key, lexicalText(h.Title, h.Text))
 		res[i] = index.Result{Key: cd.doc.key, Score: cd.score}
 		byKey[cd.doc.key] = cd
+		h := hits[cd.doc.id]
+		text := lexicalText(h.Title, h.Text)
+		if g.Negates(text) {
+			continue
+		}
+		grades[cd.doc.key] = g.Grade(text)
 	}
-	violates := constraints.Violations(text, p.exclude)
 	out := make([]candidate, 0, len(cands))
-	for _, r := range rule.Apply(res, violates) {
+	for _, r := range rule.ApplyGraded(res, func(k uint64) float64 { return grades[k] }) {
 		cd := byKey[r.Key]
 		cd.score = r.Score
 		out = append(out, cd)
