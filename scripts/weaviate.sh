@@ -5,7 +5,7 @@
 #   scripts/weaviate.sh build                 # go install into .deps/weaviate/bin (once)
 #   scripts/weaviate.sh netns NAME            # create netns NAME with only lo up (idempotent)
 #   scripts/weaviate.sh start NAME DIR N      # start N (1 or 3) nodes in netns NAME, data under DIR
-#   scripts/weaviate.sh stop NAME DIR         # kill every node started under DIR, delete netns NAME
+#   scripts/weaviate.sh stop NAME DIR [keep-netns]  # stop every node started under DIR, delete netns NAME
 #   scripts/weaviate.sh kill DIR I            # kill -9 node I (0-based)
 #   scripts/weaviate.sh exec NAME CMD...      # run CMD inside the namespace (e.g. curl, instructd)
 #
@@ -25,7 +25,7 @@ build() {
   local go; go=$(command -v go || echo /usr/local/go/bin/go)
   log "building Weaviate $VERSION into $(dirname "$BIN") (several minutes)"
   mkdir -p "$(dirname "$BIN")"
-  GOBIN=$(dirname "$BIN") GOFLAGS=-mod=mod "$go" install "github.com/weaviate/weaviate/cmd/weaviate-server@$VERSION"
+  GOBIN=$(dirname "$BIN") "$go" install "github.com/weaviate/weaviate/cmd/weaviate-server@$VERSION"
 }
 
 netns() {
@@ -104,14 +104,22 @@ kill_node() {
 }
 
 stop() {
-  local ns=$1 dir=$2 f
+  local ns=$1 dir=$2 keep=${3:-} f p t
+  local pids=()
   for f in "$dir"/node*.pid; do
     [ -e "$f" ] || continue
-    kill "$(cat "$f")" 2>/dev/null || true
+    p=$(cat "$f")
+    kill "$p" 2>/dev/null && pids+=("$p")
     rm -f "$f"
   done
-  sleep 1
-  ip netns list | grep -qw "^$ns" && ip netns del "$ns" || true
+  for p in "${pids[@]}"; do
+    t=0
+    while kill -0 "$p" 2>/dev/null && [ $t -lt 60 ]; do sleep 0.5; t=$((t + 1)); done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  if [ "$keep" != keep-netns ]; then
+    ip netns list | grep -qw "^$ns" && ip netns del "$ns" || true
+  fi
 }
 
 cmd=${1:-}

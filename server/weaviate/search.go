@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	pb "github.com/weaviate/weaviate/grpc/generated/protocol/v1"
 
@@ -199,10 +200,16 @@ func hitFrom(r *pb.SearchResult, withFields, withVector bool) (backend.Hit, erro
 
 // checked verifies, for a collection with one replica per shard on a multi-node
 // cluster, that every shard's node is healthy: Weaviate itself answers such a search
-// from the shards it reaches and says nothing about the others.
+// from the shards it reaches and says nothing about the others. The check runs after the
+// search (a node lost during it is caught).
 func (b *Backend) checked(ctx context.Context, c *class, q backend.Query, res backend.Result) (backend.Result, error) {
 	if max(c.spec.Replicas, 1) > 1 {
 		return res, nil // Weaviate fails a read whose consistency level no replica set meets
+	}
+	if n, err := b.clusterSize(ctx); err != nil {
+		return backend.Result{}, err
+	} else if n <= 1 {
+		return res, nil // one node: if it is down, the search itself failed
 	}
 	missing, err := b.missingShards(ctx, c)
 	if err != nil {
@@ -217,6 +224,28 @@ func (b *Backend) checked(ctx context.Context, c *class, q backend.Query, res ba
 	}
 	res.Partial, res.Missing = true, missing
 	return res, nil
+}
+
+// clusterSizeTTL is how long the cluster's node count is trusted.
+const clusterSizeTTL = 5 * time.Second
+
+// clusterSize is the largest number of nodes the cluster has reported (it never
+// shrinks: a node that dropped out still holds shards), refreshed every clusterSizeTTL.
+func (b *Backend) clusterSize(ctx context.Context) (int, error) {
+	b.mu.Lock()
+	n, at := b.nodes, b.nodesAt
+	b.mu.Unlock()
+	if n > 1 || time.Since(at) < clusterSizeTTL {
+		return n, nil
+	}
+	st, err := b.rest.Cluster().NodesStatusGetter().Do(ctx)
+	if err != nil {
+		return 0, clientErr("cluster status", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.nodes, b.nodesAt = max(b.nodes, len(st.Nodes)), time.Now()
+	return b.nodes, nil
 }
 
 // explain names the unreachable shards of a failed search when that is the cause.

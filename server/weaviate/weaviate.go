@@ -46,6 +46,8 @@ type Backend struct {
 
 	mu      sync.Mutex
 	classes map[string]*class // by our collection name
+	nodes   int               // largest cluster size seen (see clusterSize)
+	nodesAt time.Time
 }
 
 // class caches what a search or write needs about one collection.

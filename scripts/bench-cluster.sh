@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench-cluster: the same N seeded DIM-d vectors and queries, in one run, against
+#   1. instructd-local (bbolt + hnswlib);
+#   2. instructd → Weaviate, single node;
+#   3. Weaviate directly over gRPC, single node;
+#   4. instructd → Weaviate, 3 nodes, replicas 3 (QUORUM);
+#   5. Weaviate directly over gRPC, 3 nodes, replicas 3 (QUORUM).
+# Each row: NDJSON (or gRPC batch) ingest objects/s, k=10 vector-search QPS and p50/p99
+# at concurrency 1 and 8 (DURATION each), recall@10 against exact search. Everything
+# runs on loopback inside a network namespace of its own (root needed; see
+# scripts/weaviate.sh). Needs .deps/weaviate/bin/weaviate-server (make setup).
+#
+# Usage: scripts/bench-cluster.sh   (env: N=20000 DIM=128 DURATION=10s QUERIES=200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+N=${N:-20000}
+DIM=${DIM:-128}
+DURATION=${DURATION:-10s}
+QUERIES=${QUERIES:-200}
+export CGO_ENABLED=1
+log() { printf 'bench-cluster: %s\n' "$*" >&2; }
+
+[ -x .deps/weaviate/bin/weaviate-server ] || { log "no Weaviate binary: run scripts/weaviate.sh build (make setup does)"; exit 1; }
+WORK=$(mktemp -d /tmp/instructd-bench-cluster.XXXXXX)
+NS=instructd-bench-$$
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  bash scripts/weaviate.sh stop "$NS" "$WORK/wv1" keep-netns 2>/dev/null || true
+  bash scripts/weaviate.sh stop "$NS" "$WORK/wv3" keep-netns 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "building bin/instructd and the load generator"
+go build -o bin/instructd ./cmd/instructd
+go build -o "$WORK/loadgen" ./scripts/bench/cluster
+bash scripts/weaviate.sh netns "$NS"
+inns() { ip netns exec "$NS" "$@"; }
+
+# serve PORT [flags…] starts instructd in the namespace and waits for /readyz.
+serve() {
+  local port=$1
+  shift
+  inns bin/instructd serve --addr "127.0.0.1:$port" --data "$WORK/data-$port" --log-level warn "$@" >"$WORK/serve-$port.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do
+    inns curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$WORK/serve-$port.log" >&2
+  log "instructd on $port never became ready"
+  exit 1
+}
+gen() { inns "$WORK/loadgen" --n "$N" --dim "$DIM" --duration "$DURATION" --queries "$QUERIES" "$@"; }
+
+log "N=$N DIM=$DIM DURATION=$DURATION; $(nproc) CPUs"
+serve 18100
+gen --header --mode instructd --url http://127.0.0.1:18100 --label "instructd-local"
+
+log "Weaviate, 1 node"
+bash scripts/weaviate.sh start "$NS" "$WORK/wv1" 1
+serve 18101 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
+gen --mode instructd --url http://127.0.0.1:18101 --label "instructd → Weaviate, 1 node"
+gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --label "Weaviate gRPC direct, 1 node"
+kill "${PIDS[-1]}"
+bash scripts/weaviate.sh stop "$NS" "$WORK/wv1" keep-netns
+
+log "Weaviate, 3 nodes"
+bash scripts/weaviate.sh start "$NS" "$WORK/wv3" 3
+serve 18102 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
+gen --mode instructd --url http://127.0.0.1:18102 --replicas 3 --label "instructd → Weaviate, 3 nodes, replicas 3"
+gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --replicas 3 --label "Weaviate gRPC direct, 3 nodes, replicas 3"

@@ -1,0 +1,369 @@
+// Command cluster is the load generator of scripts/bench-cluster.sh: one target per run,
+// the same seeded vectors and queries every time. It ingests N pre-computed vectors,
+// runs k=10 vector searches at concurrency 1 and 8 for a fixed duration each, and
+// prints one markdown table row: ingest objects/s, QPS, p50 and p99 per concurrency, and
+// recall@10 against exact search.
+//
+//	cluster --mode instructd --url http://127.0.0.1:18100 --label "instructd-local"
+//	cluster --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --label "Weaviate gRPC"
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	wv "github.com/weaviate/weaviate-go-client/v5/weaviate"
+	"github.com/weaviate/weaviate/entities/models"
+	pb "github.com/weaviate/weaviate/grpc/generated/protocol/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+func main() {
+	mode := flag.String("mode", "instructd", "instructd (HTTP API) or direct (Weaviate over gRPC)")
+	url := flag.String("url", "", "instructd base URL")
+	rest := flag.String("rest", "http://127.0.0.1:8080", "Weaviate REST URL (direct)")
+	grpcAddr := flag.String("grpc", "127.0.0.1:50051", "Weaviate gRPC address (direct)")
+	label := flag.String("label", "", "table row label")
+	n := flag.Int("n", 20000, "documents")
+	dim := flag.Int("dim", 128, "dimension")
+	queries := flag.Int("queries", 200, "distinct queries (recall is measured on them)")
+	dur := flag.Duration("duration", 10*time.Second, "duration of each search run")
+	replicas := flag.Int("replicas", 1, "replication factor of the collection")
+	coll := flag.String("collection", "bench", "collection name")
+	header := flag.Bool("header", false, "print the table header first")
+	flag.Parse()
+	if *header {
+		fmt.Println("| target | ingest obj/s | QPS c=1 | p50 ms | p99 ms | QPS c=8 | p50 ms | p99 ms | recall@10 |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	}
+	docs := vectors(*n, *dim, 1)
+	qs := vectors(*queries, *dim, 2)
+	var t target
+	var err error
+	switch *mode {
+	case "instructd":
+		t = &instructd{url: *url, coll: *coll, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	case "direct":
+		t, err = newDirect(*rest, *grpcAddr, *coll)
+	default:
+		err = fmt.Errorf("--mode %q: want instructd or direct", *mode)
+	}
+	if err != nil {
+		fail(err)
+	}
+	ctx := context.Background()
+	if err := t.create(ctx, *dim, *replicas); err != nil {
+		fail(fmt.Errorf("create: %w", err))
+	}
+	start := time.Now()
+	if err := t.ingest(ctx, docs); err != nil {
+		fail(fmt.Errorf("ingest: %w", err))
+	}
+	ingestRate := float64(len(docs)) / time.Since(start).Seconds()
+	// Recall on every query once (also warms up).
+	var hit, total int
+	for _, q := range qs {
+		ids, err := t.search(ctx, q, 10)
+		if err != nil {
+			fail(fmt.Errorf("search: %w", err))
+		}
+		exact := exactTop(docs, q, 10)
+		for _, id := range ids {
+			if slices.Contains(exact, id) {
+				hit++
+			}
+		}
+		total += len(exact)
+	}
+	row := fmt.Sprintf("| %s | %.0f", *label, ingestRate)
+	for _, conc := range []int{1, 8} {
+		qps, p50, p99, err := load(ctx, t, qs, conc, *dur)
+		if err != nil {
+			fail(fmt.Errorf("load c=%d: %w", conc, err))
+		}
+		row += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps, p50, p99)
+	}
+	row += fmt.Sprintf(" | %.4f |", float64(hit)/float64(total))
+	fmt.Println(row)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench-cluster:", err)
+	os.Exit(1)
+}
+
+// vectors are n seeded random unit vectors.
+func vectors(n, dim int, seed uint64) [][]float32 {
+	r := rand.New(rand.NewPCG(seed, 99))
+	out := make([][]float32, n)
+	for i := range out {
+		v := make([]float32, dim)
+		var s float64
+		for j := range v {
+			v[j] = float32(r.NormFloat64())
+			s += float64(v[j] * v[j])
+		}
+		for j := range v {
+			v[j] /= float32(math.Sqrt(s))
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func docID(i int) string { return fmt.Sprintf("d%06d", i) }
+
+func exactTop(docs [][]float32, q []float32, k int) []string {
+	type sc struct {
+		i int
+		s float32
+	}
+	all := make([]sc, len(docs))
+	for i, v := range docs {
+		var d float32
+		for j := range v {
+			d += v[j] * q[j]
+		}
+		all[i] = sc{i, d}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].s > all[b].s })
+	out := make([]string, k)
+	for i := range out {
+		out[i] = docID(all[i].i)
+	}
+	return out
+}
+
+// load runs searches from conc goroutines for d and reports QPS, p50 and p99 (ms).
+func load(ctx context.Context, t target, qs [][]float32, conc int, d time.Duration) (float64, float64, float64, error) {
+	var (
+		mu    sync.Mutex
+		lat   []float64
+		next  atomic.Int64
+		first error
+		wg    sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []float64
+			for time.Now().Before(deadline) {
+				q := qs[int(next.Add(1))%len(qs)]
+				t0 := time.Now()
+				if _, err := t.search(ctx, q, 10); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, float64(time.Since(t0).Microseconds())/1000)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return 0, 0, 0, first
+	}
+	el := time.Since(start).Seconds()
+	sort.Float64s(lat)
+	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return float64(len(lat)) / el, pct(0.5), pct(0.99), nil
+}
+
+// target is one system under test.
+type target interface {
+	create(ctx context.Context, dim, replicas int) error
+	ingest(ctx context.Context, docs [][]float32) error
+	search(ctx context.Context, q []float32, k int) ([]string, error)
+}
+
+// instructd drives instructd's HTTP API.
+type instructd struct {
+	url, coll string
+	client    *http.Client
+}
+
+func (c *instructd) call(method, path, ctype string, body []byte) ([]byte, error) {
+	req, _ := http.NewRequest(method, c.url+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	return raw, nil
+}
+
+func (c *instructd) create(_ context.Context, dim, replicas int) error {
+	spec := map[string]any{"dimension": dim, "metric": "cosine"}
+	if replicas > 1 {
+		spec["replicas"] = replicas
+	}
+	body, _ := json.Marshal(spec)
+	_, err := c.call("PUT", "/v1/collections/"+c.coll, "application/json", body)
+	return err
+}
+
+func (c *instructd) ingest(_ context.Context, docs [][]float32) error {
+	var buf bytes.Buffer
+	for i, v := range docs {
+		line, _ := json.Marshal(map[string]any{"id": docID(i), "vector": v})
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	raw, err := c.call("POST", "/v1/collections/"+c.coll+"/documents", "application/x-ndjson", buf.Bytes())
+	if err != nil {
+		return err
+	}
+	lines := bytes.Split(bytes.TrimSpace(raw), []byte("\n"))
+	var sum struct {
+		Done     bool `json:"done"`
+		Upserted int  `json:"upserted"`
+	}
+	if err := json.Unmarshal(lines[len(lines)-1], &sum); err != nil || !sum.Done || sum.Upserted != len(docs) {
+		return fmt.Errorf("ingest summary: %s", lines[len(lines)-1])
+	}
+	return nil
+}
+
+func (c *instructd) search(_ context.Context, q []float32, k int) ([]string, error) {
+	body, _ := json.Marshal(map[string]any{"vector": q, "k": k, "include": []string{}})
+	raw, err := c.call("POST", "/v1/collections/"+c.coll+"/search", "application/json", body)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Hits []struct {
+			ID string `json:"id"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+// direct drives Weaviate itself: REST for the schema, gRPC for import and search.
+type direct struct {
+	rest  *wv.Client
+	rpc   pb.WeaviateClient
+	class string
+}
+
+func newDirect(restURL, grpcAddr, coll string) (*direct, error) {
+	host := restURL[len("http://"):]
+	rc, err := wv.NewClient(wv.Config{Host: host, Scheme: "http"})
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, err
+	}
+	return &direct{rest: rc, rpc: pb.NewWeaviateClient(conn), class: "Direct_" + coll}, nil
+}
+
+func (d *direct) create(ctx context.Context, _, replicas int) error {
+	f := false
+	return d.rest.Schema().ClassCreator().WithClass(&models.Class{
+		Class: d.class, Vectorizer: "none", VectorIndexType: "hnsw",
+		VectorIndexConfig: map[string]any{"distance": "cosine"},
+		ReplicationConfig: &models.ReplicationConfig{Factor: int64(replicas)},
+		Properties: []*models.Property{{Name: "iid", DataType: []string{"text"}, Tokenization: "field",
+			IndexSearchable: &f}},
+	}).Do(ctx)
+}
+
+func (d *direct) ingest(ctx context.Context, docs [][]float32) error {
+	const batch, workers = 256, 2
+	cl := pb.ConsistencyLevel_CONSISTENCY_LEVEL_QUORUM
+	jobs := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for from := range jobs {
+				var objs []*pb.BatchObject
+				for i := from; i < min(from+batch, len(docs)); i++ {
+					props, _ := structpb.NewStruct(map[string]any{"iid": docID(i)})
+					objs = append(objs, &pb.BatchObject{Uuid: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Collection: d.class,
+						VectorBytes: vecBytes(docs[i]), Properties: &pb.BatchObject_Properties{NonRefProperties: props}})
+				}
+				reply, err := d.rpc.BatchObjects(ctx, &pb.BatchObjectsRequest{Objects: objs, ConsistencyLevel: &cl})
+				if err == nil && len(reply.GetErrors()) > 0 {
+					err = fmt.Errorf("%d objects rejected: %s", len(reply.GetErrors()), reply.GetErrors()[0].GetError())
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for from := 0; from < len(docs); from += batch {
+		jobs <- from
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func (d *direct) search(ctx context.Context, q []float32, k int) ([]string, error) {
+	cl := pb.ConsistencyLevel_CONSISTENCY_LEVEL_QUORUM
+	res, err := d.rpc.Search(ctx, &pb.SearchRequest{Collection: d.class, Limit: uint32(k), ConsistencyLevel: &cl,
+		NearVector:  &pb.NearVector{VectorBytes: vecBytes(q)},
+		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true},
+		Properties:  &pb.PropertiesRequest{NonRefProperties: []string{"iid"}},
+		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(res.GetResults()))
+	for _, r := range res.GetResults() {
+		ids = append(ids, r.GetProperties().GetNonRefProps().GetFields()["iid"].GetTextValue())
+	}
+	return ids, nil
+}
+
+func vecBytes(v []float32) []byte {
+	out := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(f))
+	}
+	return out
+}
