@@ -270,6 +270,9 @@ func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document)
 		return UpsertResult{}, s.remoteForget(c.name, err)
 	}
 	for i, e := range errs {
+		if e != nil && errors.Is(e, backend.ErrUnavailable) {
+			return UpsertResult{}, remoteErr(e) // not the document's fault: 503, nothing acknowledged
+		}
 		if e != nil {
 			return UpsertResult{}, invalid(fmt.Sprintf("documents[%d].storage", i), "%v", e)
 		}

@@ -95,7 +95,7 @@ func (b *Backend) Put(ctx context.Context, name string, records []backend.Record
 				continue
 			}
 			if errs[owner[i]] == nil {
-				errs[owner[i]] = fmt.Errorf("weaviate rejected the object: %s", msg)
+				errs[owner[i]] = objectError(msg)
 			}
 		}
 		if len(again) == 0 {
@@ -271,4 +271,17 @@ func (b *Backend) Count(ctx context.Context, name string) (int, error) {
 	meta, _ := m["meta"].(map[string]any)
 	n, _ := meta["count"].(float64)
 	return int(n), nil
+}
+
+// objectError classifies a rejected object: replication and connection failures (the
+// consistency level not reached) are backend.ErrUnavailable, the rest are the object's
+// own fault.
+func objectError(msg string) error {
+	low := strings.ToLower(msg)
+	for _, k := range []string{"consistency", "replica", "connect", "unavailable", "broadcast", "timeout", "deadline"} {
+		if strings.Contains(low, k) {
+			return fmt.Errorf("weaviate could not store the object: %s: %w", msg, backend.ErrUnavailable)
+		}
+	}
+	return fmt.Errorf("weaviate rejected the object: %s", msg)
 }
