@@ -369,7 +369,8 @@ func (s *Server) remoteSearch(ctx context.Context, name string, req SearchReques
 	if len(p.exclude) > 0 {
 		n = constraintFetch(p.k, s.cfg.Limits.MaxK)
 	}
-	needFields := p.include["text"] || p.include["title"] || p.include["metadata"] || len(p.exclude) > 0
+	// Chunked hits need the text for their passage, as on the local path.
+	needFields := p.include["text"] || p.include["title"] || p.include["metadata"] || len(p.exclude) > 0 || c.spec.Chunking != nil
 	entries := map[string]*docEntry{}
 	hitsByID := map[string]backend.Hit{}
 	var missing []string
