@@ -44,7 +44,8 @@ inns() { ip netns exec "$NS" "$@"; }
 serve() {
   local port=$1
   shift
-  inns bin/instructd serve --addr "127.0.0.1:$port" --data "$WORK/data-$port" --log-level warn "$@" >"$WORK/serve-$port.log" 2>&1 &
+  # Not through inns: $! must be instructd itself (ip netns exec execs it), not a subshell.
+  ip netns exec "$NS" bin/instructd serve --addr "127.0.0.1:$port" --data "$WORK/data-$port" --log-level warn "$@" >"$WORK/serve-$port.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 300); do
     inns curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0

@@ -85,12 +85,13 @@ func (b *Backend) Put(ctx context.Context, name string, records []backend.Record
 		if err != nil {
 			return nil, err
 		}
-		// A property added just now may not have reached every shard yet ("no bucket for
-		// prop"): those objects are sent again, a few times, before they count as failed.
+		// A collection or property created just now may not have reached every node yet
+		// ("could not find index", "no bucket for prop"): those objects are sent again, a
+		// few times, before they count as failed.
 		var again []*pb.BatchObject
 		var againOwner []int
 		for i, msg := range failed {
-			if try < 5 && strings.Contains(msg, "no bucket for prop") {
+			if try < 5 && transientSchema(msg) {
 				again, againOwner = append(again, objs[i]), append(againOwner, owner[i])
 				continue
 			}
@@ -284,4 +285,10 @@ func objectError(msg string) error {
 		}
 	}
 	return fmt.Errorf("weaviate rejected the object: %s", msg)
+}
+
+// transientSchema reports a rejection caused by a schema change still propagating.
+func transientSchema(msg string) bool {
+	return strings.Contains(msg, "no bucket for prop") || strings.Contains(msg, "could not find index") ||
+		strings.Contains(msg, "index not found")
 }

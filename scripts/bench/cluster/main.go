@@ -323,9 +323,20 @@ func (d *direct) ingest(ctx context.Context, docs [][]float32) error {
 					objs = append(objs, &pb.BatchObject{Uuid: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Collection: d.class,
 						VectorBytes: vecBytes(docs[i]), Properties: &pb.BatchObject_Properties{NonRefProperties: props}})
 				}
-				reply, err := d.rpc.BatchObjects(ctx, &pb.BatchObjectsRequest{Objects: objs, ConsistencyLevel: &cl})
-				if err == nil && len(reply.GetErrors()) > 0 {
-					err = fmt.Errorf("%d objects rejected: %s", len(reply.GetErrors()), reply.GetErrors()[0].GetError())
+				// A class created just now may not exist on every node yet: retry.
+				var err error
+				for try := 0; try < 6; try++ {
+					bctx, cancel := context.WithTimeout(ctx, time.Minute)
+					var reply *pb.BatchObjectsReply
+					reply, err = d.rpc.BatchObjects(bctx, &pb.BatchObjectsRequest{Objects: objs, ConsistencyLevel: &cl})
+					cancel()
+					if err == nil && len(reply.GetErrors()) > 0 {
+						err = fmt.Errorf("%d objects rejected: %s", len(reply.GetErrors()), reply.GetErrors()[0].GetError())
+					}
+					if err == nil {
+						break
+					}
+					time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 				}
 				if err != nil {
 					errs <- err
@@ -345,6 +356,8 @@ func (d *direct) ingest(ctx context.Context, docs [][]float32) error {
 
 func (d *direct) search(ctx context.Context, q []float32, k int) ([]string, error) {
 	cl := pb.ConsistencyLevel_CONSISTENCY_LEVEL_QUORUM
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	res, err := d.rpc.Search(ctx, &pb.SearchRequest{Collection: d.class, Limit: uint32(k), ConsistencyLevel: &cl,
 		NearVector:  &pb.NearVector{VectorBytes: vecBytes(q)},
 		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true},
