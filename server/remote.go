@@ -187,8 +187,16 @@ func (s *Server) remoteCreateCollection(ctx context.Context, name string, spec C
 }
 
 func (s *Server) remoteGetCollection(ctx context.Context, name string) (CollectionInfo, error) {
+	// Reload (another process may have deleted or replaced it); a failed reload falls back
+	// to the cached spec, and the count below still asks the backend.
 	if _, err := s.remoteLoad(ctx); err != nil {
-		return CollectionInfo{}, err
+		s.remote.mu.Lock()
+		c := s.remote.colls[name]
+		s.remote.mu.Unlock()
+		if c == nil {
+			return CollectionInfo{}, err
+		}
+		s.log.Warn("collection list failed; using the cached spec", "collection", name, "err", err)
 	}
 	c, err := s.remoteCollection(ctx, name)
 	if err != nil {

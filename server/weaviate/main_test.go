@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -56,6 +58,7 @@ func startInstance(t testing.TB, cfg server.Config) *instance {
 	if len(cfg.ModelPacks) > 0 {
 		cfg.ORTLibrary = ortLib(t)
 	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := server.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +122,9 @@ func (in *instance) ndjson(coll string, lines [][]byte) (int, map[string]any) {
 	body := bytes.Join(lines, []byte("\n"))
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/v1/collections/%s/documents", in.url, coll), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-ndjson")
+	// A new connection per stream: after a stream that failed half-way, a reused
+	// connection's next request arrived with its context already cancelled.
+	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, map[string]any{"error": err.Error()}

@@ -157,10 +157,15 @@ func statusCode(err error) int {
 func clientErr(what string, err error) error {
 	var we *fault.WeaviateClientError
 	if errors.As(err, &we) {
-		if we.StatusCode == 0 || we.StatusCode >= 500 {
-			return fmt.Errorf("weaviate: %s: %s: %w", what, we.Msg, backend.ErrUnavailable)
+		msg := we.Msg
+		if we.DerivedFromError != nil {
+			msg = we.DerivedFromError.Error()
 		}
-		return fmt.Errorf("weaviate: %s: status %d: %s", what, we.StatusCode, we.Msg)
+		// Status < 100: the request failed on our side (connection, timeout, decoding).
+		if we.StatusCode < 100 || we.StatusCode >= 500 {
+			return fmt.Errorf("weaviate: %s: %s: %w", what, msg, backend.ErrUnavailable)
+		}
+		return fmt.Errorf("weaviate: %s: status %d: %s", what, we.StatusCode, msg)
 	}
 	return fmt.Errorf("weaviate: %s: %w", what, err)
 }
