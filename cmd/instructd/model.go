@@ -71,7 +71,7 @@ func runModelPull(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
-	variant := fs.String("variant", "", "export to pull: fp32 (default), fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
+	variant := fs.String("variant", "", "export to pull: fp32 (default; a known repo without fp32 takes its first variant), fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
 	repo, err := parseWithOneArg(fs, args, "Hugging Face repo (org/name)")
 	if err != nil {
 		return err
