@@ -75,6 +75,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Get("/collections/{name}/documents/*", h.getDocument)
 			r.Delete("/collections/{name}/documents/*", h.deleteDocument)
 			r.Post("/collections/{name}/search", h.search)
+			r.Post("/collections/{name}/evaluate", h.evaluate)
 		})
 		// Upsert takes a JSON body (capped) or an NDJSON stream (capped per line). Bulk
 		// writes take as long as embedding takes, so this route has no timeout; a client
