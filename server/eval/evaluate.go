@@ -104,4 +104,3 @@ func requestDataset(collection string, req wire.EvaluateRequest) (*Dataset, erro
 func wireScores(s Scores) wire.EvaluateScores {
 	return wire.EvaluateScores{NDCG10: s.NDCG10, Recall10: s.Recall10, Recall100: s.Recall100, MRR10: s.MRR10, MAP100: s.MAP100}
 }
-
