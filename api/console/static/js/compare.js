@@ -34,11 +34,12 @@ function badgeA(f) {
 
 function column(label, instruction, res, words, badges, id) {
   const top = res.hits.length ? Math.max(...res.hits.map((x) => x.score)) : 1;
+  const bottom = res.hits.length > 1 ? Math.min(...res.hits.map((x) => x.score)) : 0;
   return h('section', { class: 'col', id, 'aria-label': label },
     h('header', { class: 'col-head' }, h('span', { class: 'side-label' }, label),
       h('span', { class: 'instr' }, instruction ? '“' + instruction + '”' : h('em', {}, 'no instruction'))),
-    warningsBox(res.warnings), constraintsBox(res.constraints),
-    h('ol', { class: 'hits compact' }, res.hits.map((hit, i) => hitCard(hit, i + 1, words, { top, constraints: res.constraints, badge: badges[i], cls: badges[i].classList[1] }))));
+    constraintsBox(res.constraints),
+    h('ol', { class: 'hits compact' }, res.hits.map((hit, i) => hitCard(hit, i + 1, words, { top, bottom, constraints: res.constraints, badge: badges[i], cls: badges[i].classList[1] }))));
 }
 
 /** render draws the Compare page. */
@@ -47,16 +48,16 @@ export async function render(view, ctx) {
   const name = ctx.current();
   if (!name) { fill(view, h('h1', {}, 'Compare'), h('p', { class: 'empty' }, 'No collection yet: create one on the Collections page.')); return; }
   const query = h('input', { id: 'cmp-q', type: 'search', required: true, placeholder: 'the same query for both sides', autocomplete: 'off' });
-  const ia = h('textarea', { id: 'instr-a', rows: 2, placeholder: 'empty: no instruction' });
-  const ib = h('textarea', { id: 'instr-b', rows: 2, placeholder: 'empty: no instruction' });
+  const ia = h('textarea', { id: 'instr-a', rows: 1, placeholder: 'empty: no instruction' });
+  const ib = h('textarea', { id: 'instr-b', rows: 1, placeholder: 'empty: no instruction' });
   const mode = modeSelect('cmp-mode');
   const k = h('input', { id: 'cmp-k', type: 'number', min: 1, max: 100, value: 10 });
-  const filter = filterInput('cmp-filter');
+  const filter = filterInput('cmp-filter', 1);
   const out = h('div', { id: 'compare-out' });
   const form = h('form', { class: 'card form-grid', id: 'compare-form', 'aria-label': 'Compare two instructions' },
     h('div', { class: 'wide' }, field('Query', query)),
-    field('Instruction A', ia), field('Instruction B', ib),
-    field('Mode', mode), field('k', k), h('div', { class: 'wide' }, field('Filter (JSON)', filter.el)),
+    h('div', { class: 'span2' }, field('Instruction A', ia)), h('div', { class: 'span2' }, field('Instruction B', ib)),
+    field('Mode', mode), field('k', k), h('div', { class: 'span2' }, field('Filter (JSON)', filter.el)),
     h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, 'Compare')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -85,6 +86,7 @@ export async function render(view, ctx) {
           h('div', { class: 'stat dropped' }, h('b', {}, d.dropped), h('span', {}, 'dropped from A')),
           h('div', { class: 'stat up' }, h('b', {}, d.moved), h('span', {}, 'moved')),
           h('div', { class: 'stat' }, h('b', {}, num(Math.round((100 * d.kept) / n)) + '%'), h('span', {}, 'overlap@' + ra.hits.length))),
+        warningsBox([...new Set([...(ra.warnings || []), ...(rb.warnings || [])])]),
         h('div', { class: 'cols' },
           column('A', a, ra, words, d.fates.map(badgeA), 'col-a'),
           column('B', b, rb, words, d.moves.map(badgeB), 'col-b')));

@@ -81,7 +81,7 @@ function uploader(ctx, onDone) {
     if (summary.error) parts.push(errorBox(summary.error));
     if (summary.failed && summary.failed.length) {
       parts.push(h('h4', {}, 'Lines that failed'),
-        table(['Line', 'ID', 'Error'], summary.failed.map((f) => h('tr', {}, h('td', { class: 'num' }, f.line), h('td', {}, f.id || ''), h('td', {}, f.error)))), { class: 'grid', id: 'upload-errors' }));
+        table(['Line', 'ID', 'Error'], summary.failed.map((f) => h('tr', {}, h('td', { class: 'num' }, f.line), h('td', {}, f.id || ''), h('td', {}, f.error))), { class: 'grid', id: 'upload-errors' }));
     }
     if (summary.truncated_count) parts.push(h('p', { class: 'muted' }, 'Embedded truncated (longer than the model\'s max tokens; stored whole): ' + summary.truncated.slice(0, 20).join(', ') + (summary.truncated_count > 20 ? ' …' : '')));
     fill(out, parts);

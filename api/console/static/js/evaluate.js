@@ -91,7 +91,7 @@ export async function render(view, ctx) {
   const out = h('div', { id: 'eval-out' });
   const form = h('form', { class: 'card form-grid', id: 'eval-form', 'aria-label': 'Evaluate' },
     field('Queries (BEIR queries.jsonl)', qf), field('Qrels (BEIR qrels TSV)', rf),
-    h('fieldset', { class: 'modes' }, h('legend', {}, 'Modes'), modes.map((c) => h('label', { class: 'check' }, c, ' ' + c.value))),
+    h('fieldset', { class: 'modes span2' }, h('legend', {}, 'Modes'), modes.map((c) => h('label', { class: 'check' }, c, ' ' + c.value))),
     field('k (hits per query)', k),
     h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, 'Evaluate')));
   form.addEventListener('submit', async (ev) => {

@@ -17,9 +17,10 @@ export function violation(hit, constraints) {
 
 /** hitCard renders one hit; badge is an optional element (Compare's rank change). */
 export function hitCard(hit, rank, words, opts = {}) {
-  const { top = 1, constraints, badge } = opts;
+  const { top = 1, bottom = 0, constraints, badge } = opts;
   const why = violation(hit, constraints);
-  const pct = top > 0 ? Math.max(2, Math.min(100, (hit.score / top) * 100)) : 0;
+  // Bars span the list's score range, so that close scores (RRF) still differ visibly.
+  const pct = top > bottom ? 12 + 88 * ((hit.score - bottom) / (top - bottom)) : 100;
   const meta = Object.entries(hit.metadata || {}).slice(0, 6);
   return h('li', { class: 'hit' + (why ? ' demoted' : '') + (opts.cls ? ' ' + opts.cls : ''), 'data-id': hit.id },
     h('div', { class: 'hit-head' },

@@ -180,6 +180,6 @@ export async function render(view, ctx) {
       fill(out, errorBox(e));
     }
   });
-  fill(view, h('h1', {}, 'Map ', h('span', { class: 'muted' }, info.name)), form, out, status,
-    h('div', { class: 'map-wrap card' }, canvas, tip), legend);
+  fill(view, h('h1', {}, 'Map ', h('span', { class: 'muted' }, info.name)), form, out, status, legend,
+    h('div', { class: 'map-wrap card' }, canvas, tip));
 }

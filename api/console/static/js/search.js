@@ -13,9 +13,9 @@ export function modeSelect(id) {
   return h('select', { id }, h('option', { value: '' }, 'collection default'), ['dense', 'lexical', 'hybrid'].map((m) => h('option', { value: m }, m)));
 }
 
-/** filterInput is a filter textarea checked as the user types; check() returns the value or throws. */
-export function filterInput(id) {
-  const ta = h('textarea', { id, rows: 2, placeholder: '{"lang": "en"}', spellcheck: 'false' });
+/** filterInput is a filter textarea (rows high) checked as the user types; check() returns the value or throws. */
+export function filterInput(id, rows = 2) {
+  const ta = h('textarea', { id, rows, placeholder: '{"lang": "en"}', spellcheck: 'false' });
   const msg = h('p', { class: 'field-error', id: id + '-error', role: 'alert' });
   const check = () => {
     try {
@@ -37,7 +37,8 @@ export function filterInput(id) {
 export function renderResults(res, query, opts = {}) {
   const words = terms(query);
   const top = res.hits.length ? Math.max(...res.hits.map((x) => x.score)) : 1;
-  const list = h('ol', { class: 'hits', id: opts.id || 'hits' }, res.hits.map((hit, i) => hitCard(hit, i + 1, words, { top, constraints: res.constraints })));
+  const bottom = res.hits.length > 1 ? Math.min(...res.hits.map((x) => x.score)) : 0;
+  const list = h('ol', { class: 'hits', id: opts.id || 'hits' }, res.hits.map((hit, i) => hitCard(hit, i + 1, words, { top, bottom, constraints: res.constraints })));
   const el = h('div', { class: 'results' },
     h('p', { class: 'muted summary' }, num(res.hits.length) + ' hits · ' + res.mode + ' · ' + num(res.timings?.total_ms, 1) + ' ms' + (res.timings?.embed_ms ? ' (embed ' + num(res.timings.embed_ms, 1) + ' ms)' : '')),
     warningsBox(res.warnings), constraintsBox(res.constraints),
@@ -52,10 +53,10 @@ export async function render(view, ctx) {
   const name = ctx.current();
   if (!name) { fill(view, h('h1', {}, 'Search'), h('p', { class: 'empty' }, 'No collection yet: create one on the Collections page.')); return; }
   const query = h('input', { id: 'q', type: 'search', placeholder: 'What are you looking for?', required: true, autocomplete: 'off' });
-  const instr = h('textarea', { id: 'instruction', rows: 2, placeholder: "empty: the collection's default instruction" });
+  const instr = h('textarea', { id: 'instruction', rows: 1, placeholder: "empty: the collection's default instruction" });
   const mode = modeSelect('mode');
   const k = h('input', { id: 'k', type: 'number', min: 1, max: 1000, value: 10 });
-  const filter = filterInput('filter');
+  const filter = filterInput('filter', 1);
   const rr = rerankers(ctx);
   const rerank = h('select', { id: 'rerank' }, h('option', { value: '' }, 'off'), rr.map((m) => h('option', { value: m.id }, m.id)));
   const cands = h('input', { id: 'rerank-candidates', type: 'number', min: 1, value: 50 });
@@ -63,7 +64,7 @@ export async function render(view, ctx) {
   const form = h('form', { class: 'card form-grid search-form', id: 'search-form', 'aria-label': 'Search' },
     h('div', { class: 'wide' }, field('Query', query)),
     h('div', { class: 'wide' }, field('Instruction', instr, 'Tells the model what counts as relevant, e.g. "Find papers that refute the claim"')),
-    field('Mode', mode), field('k', k), h('div', { class: 'wide' }, field('Filter (JSON)', filter.el)),
+    field('Mode', mode), field('k', k), h('div', { class: 'span2' }, field('Filter (JSON)', filter.el)),
     rr.length ? [field('Rerank', rerank), field('Rerank candidates', cands)] : null,
     h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, 'Search')));
   form.addEventListener('submit', async (ev) => {
