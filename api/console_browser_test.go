@@ -278,8 +278,8 @@ func TestConsoleBrowser(t *testing.T) {
 		b.do("open listed", chromedp.Click(chromedp.CSS("#doc-list [data-doc]")))
 		b.waitText("#doc-view", "id")
 	}
-	b.do("open by id", chromedp.SendKeys(chromedp.CSS("#doc-list ~ * input, .split form input"), "city-2"),
-		chromedp.Click(chromedp.CSS(".split form button[type=submit]")))
+	b.do("open by id", chromedp.SendKeys(chromedp.CSS("#doc-lookup"), "city-2"),
+		chromedp.Click(chromedp.CSS("#doc-lookup ~ button")))
 	b.waitText("#doc-view", "Vienna")
 	b.waitText("#doc-view", "topic")
 	b.screenshot("documents", "main", 0)

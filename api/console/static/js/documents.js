@@ -117,7 +117,7 @@ async function listPage(name, cursor) {
   try {
     return await api('GET', '/v1/collections/' + enc(name) + '/documents?' + q);
   } catch (e) {
-    if (e.status === 404 && e.code !== 'collection_not_found' && !/collection/i.test(e.message) || e.status === 405) return null;
+    if (e.status === 405 || e.status === 501 || (e.status === 404 && !/collection/i.test(e.message))) return null;
     throw e;
   }
 }
@@ -128,7 +128,7 @@ function browser(ctx) {
   const pane = h('div', { class: 'doc-pane', id: 'doc-pane' }, h('p', { class: 'muted' }, 'Pick a document to see its text and metadata.'));
   const stack = [];
   let next = '';
-  const lookup = h('input', { placeholder: 'document id', 'aria-label': 'Document id' });
+  const lookup = h('input', { id: 'doc-lookup', placeholder: 'document id', 'aria-label': 'Document id' });
   const lookupForm = h('form', { class: 'row' }, lookup, h('button', { type: 'submit' }, 'Open'));
   lookupForm.addEventListener('submit', (ev) => { ev.preventDefault(); if (lookup.value.trim()) showDoc(ctx, pane, lookup.value.trim()); });
 
