@@ -254,6 +254,8 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// Collections: create from the form.
 	b.do("create", chromedp.SendKeys(chromedp.CSS("#create-form input[name=name]"), "rivers"),
+		chromedp.SendKeys(chromedp.CSS("#create-form input[name=window]"), "12"),
+		chromedp.SendKeys(chromedp.CSS("#create-form input[name=overlap]"), "4"),
 		chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.waitText("#collections-table", "rivers")
 	b.waitText("#page-collections .status", "Created collection rivers")
@@ -328,6 +330,9 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("%d of B's hits carry a rank-change badge, want all 10", n)
 	}
 	b.waitText("#col-a .col-head", "no instruction")
+	if n := b.count("#col-b .passage mark"); n == 0 {
+		t.Errorf("no best passage with a matched term shown (the collection is chunked; hybrid returns passages)")
+	}
 	b.screenshot("compare", "#compare-summary", 60)
 
 	// Evaluate: queries and qrels uploaded, metrics per mode, per-query table sortable.

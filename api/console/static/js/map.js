@@ -147,8 +147,9 @@ export async function render(view, ctx) {
       const path = '/v1/collections/' + enc(info.name) + '/search';
       const n = Math.min(1000, Math.max(10, Number(size.value) || 300));
       // The sample: the documents nearest a random direction (all of them in a small collection).
-      const sample = await api('POST', path, { vector: randomUnit(info.dimension), k: n, mode: 'dense', include: ['vector', 'metadata', 'title'] });
-      const byId = new Map(sample.hits.filter((x) => x.vector).map((x) => [x.id, { doc: x }]));
+      const include = ['vector', 'metadata', 'title', 'text'];
+      const sample = await api('POST', path, { vector: randomUnit(info.dimension), k: n, mode: 'dense', include });
+      const byId = new Map(sample.hits.map((x) => [x.id, { doc: x }]));
       let q = null;
       if (query.value.trim()) {
         if (!info.model) throw new Error('This collection holds pre-computed vectors only; it has no model to embed a query with.');
@@ -156,16 +157,26 @@ export async function render(view, ctx) {
         if (instr.value.trim()) body.instruction = instr.value.trim();
         const emb = await api('POST', '/v1/embeddings', body);
         q = emb.data[0].embedding;
-        const near = await api('POST', path, { vector: q, k: 10, mode: 'dense', include: ['vector', 'metadata', 'title'] });
+        const near = await api('POST', path, { vector: q, k: 10, mode: 'dense', include });
         near.hits.forEach((x, i) => {
-          if (!x.vector) return;
           const p = byId.get(x.id) || { doc: x };
           p.hit = i + 1;
           byId.set(x.id, p);
         });
       }
       const points = [...byId.values()];
-      if (points.length < 3) throw new Error('The map needs at least 3 documents with vectors; this collection has ' + points.length + '.');
+      // A chunked collection stores a vector per passage, not per document: embed each
+      // sampled document whole (as a document) for the map.
+      const missing = points.filter((p) => !p.doc.vector);
+      if (missing.length && info.model) {
+        for (let i = 0; i < missing.length; i += 64) {
+          const part = missing.slice(i, i + 64);
+          const emb = await api('POST', '/v1/embeddings', { model: info.model, input_type: 'document', input: part.map((p) => [p.doc.title, p.doc.text].filter(Boolean).join('\n') || p.doc.id) });
+          emb.data.forEach((d) => { part[d.index].doc.vector = d.embedding; });
+        }
+      }
+      const embedded = missing.length && info.model ? ' (chunked collection: documents embedded whole for the map)' : '';
+      if (points.filter((p) => p.doc.vector).length < 3) throw new Error('The map needs at least 3 documents with vectors; this collection has ' + points.filter((p) => p.doc.vector).length + '.');
       const model = pca(points.map((p) => p.doc.vector));
       for (const p of points) p.xy = model.project(p.doc.vector);
       state = { points, q: q ? model.project(q) : null };
@@ -173,7 +184,7 @@ export async function render(view, ctx) {
       const keep = colour.value;
       fill(colour, h('option', { value: '' }, '(none)'), keys.map((k) => h('option', { value: k }, k)));
       colour.value = keys.includes(keep) ? keep : keys[0] || '';
-      status.textContent = num(points.length) + ' documents projected on their first two principal components' + (q ? '; ★ is the query, ringed dots its 10 nearest.' : '.');
+      status.textContent = num(points.length) + ' documents projected on their first two principal components' + (q ? '; ★ is the query, ringed dots its 10 nearest' : '') + embedded + '.';
       redraw();
     } catch (e) {
       status.textContent = '';
