@@ -246,11 +246,17 @@ func TestConsoleBrowser(t *testing.T) {
 	base := consoleServer(t, Options{APIKeys: []string{"secret-key"}})
 	b := newBrowser(t, base)
 
-	// The server wants a key: the page asks for it, then loads.
+	// The server wants a key: the page asks for it, asks again after a wrong one, then loads.
 	b.do("open console", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#key-dialog[open]")),
+		chromedp.SendKeys(chromedp.CSS("#key-input"), "wrong-key"), chromedp.Click(chromedp.CSS("#key-form button[type=submit]")))
+	b.waitText("#key-error", "That key was refused")
+	b.do("enter key", chromedp.WaitVisible(chromedp.CSS("#key-dialog[open]")),
 		chromedp.SendKeys(chromedp.CSS("#key-input"), "secret-key"), chromedp.Click(chromedp.CSS("#key-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("body[data-ready=true] #create-form")))
 	b.waitText("main", "No collections yet")
+	if where, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(sessionStorage.getItem('instructd.apiKey') || '') + '|' + localStorage.length`)); where != "secret-key|0" {
+		t.Errorf("key storage %q, want it in sessionStorage only", where)
+	}
 
 	// Collections: create from the form.
 	b.do("create", chromedp.SendKeys(chromedp.CSS("#create-form input[name=name]"), "rivers"),

@@ -27,14 +27,21 @@ function askKey(hadKey) {
   const form = document.getElementById('key-form');
   const input = document.getElementById('key-input');
   document.getElementById('key-error').textContent = hadKey ? 'That key was refused; try another.' : '';
-  pendingKey = new Promise((resolve) => {
+  pendingKey = new Promise((resolve, reject) => {
     form.onsubmit = (ev) => {
       ev.preventDefault();
       sessionStorage.setItem(KEY, input.value.trim());
       input.value = '';
+      dlg.oncancel = null;
       dlg.close();
       pendingKey = null;
       resolve();
+    };
+    // Escape closes the dialog: the call fails with the server's answer instead of waiting.
+    dlg.oncancel = () => {
+      dlg.oncancel = null;
+      pendingKey = null;
+      reject(new APIError(401, 'unauthorized', 'This server needs an API key; reload the page to enter one.'));
     };
   });
   if (!dlg.open) dlg.showModal();
