@@ -2,6 +2,9 @@
 import { api, enc } from './api.js';
 import { h, fill, errorBox, num, field, table } from './ui.js';
 
+/** m3 formats a metric with three decimals, so columns line up. */
+const m3 = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
+
 const METRICS = [['ndcg@10', 'nDCG@10'], ['recall@100', 'Recall@100'], ['mrr@10', 'MRR@10'], ['map@100', 'MAP@100'], ['recall@10', 'Recall@10']];
 
 /** parseQueries reads a BEIR queries.jsonl ({"_id","text"} per line; "id" and "instruction" too). */
@@ -52,7 +55,7 @@ function metricTable(res) {
   for (const [m] of METRICS) best[m] = Math.max(...res.modes.map((x) => x.scores[m]));
   return table(['Mode', 'Queries', ...METRICS.map(([, l]) => l)],
     res.modes.map((m) => h('tr', { 'data-mode': m.mode }, h('th', { scope: 'row' }, m.mode), h('td', { class: 'num' }, m.queries),
-      METRICS.map(([k]) => h('td', { class: 'num' + (res.modes.length > 1 && m.scores[k] === best[k] ? ' best' : '') }, num(m.scores[k]))))),
+      METRICS.map(([k]) => h('td', { class: 'num' + (res.modes.length > 1 && m.scores[k] === best[k] ? ' best' : '') }, m3(m.scores[k]))))),
     { class: 'grid metrics', id: 'eval-metrics' });
 }
 
@@ -72,7 +75,7 @@ function perQueryTable(rows) {
     });
     ths.forEach((th, i) => th.setAttribute('aria-sort', heads[i][0] === key ? (asc ? 'ascending' : 'descending') : 'none'));
     fill(body, sorted.map((r) => h('tr', {}, h('td', {}, r.query_id), h('td', {}, r.mode),
-      METRICS.slice(0, 4).map(([k]) => h('td', { class: 'num' + (r.scores[k] === 0 ? ' zero' : '') }, num(r.scores[k]))),
+      METRICS.slice(0, 4).map(([k]) => h('td', { class: 'num' + (r.scores[k] === 0 ? ' zero' : '') }, m3(r.scores[k]))),
       h('td', { class: 'num' }, r.relevant))));
   }
   draw();
