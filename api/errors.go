@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
+	"github.com/instructd/instructd/internal/errtext"
 	"github.com/instructd/instructd/server"
 )
 
@@ -68,27 +68,8 @@ type errorDetail struct {
 // internal "package: " prefixes that wrapping adds: a client reads one sentence.
 func classify(err error) (status int, retryAfter string, d errorDetail) {
 	status, retryAfter, d = classifyRaw(err)
-	d.Message = stripPrefixes(d.Message)
+	d.Message = errtext.Clean(d.Message)
 	return status, retryAfter, d
-}
-
-// internalPrefixes are the package prefixes of wrapped errors (server: embed: ...).
-var internalPrefixes = []string{"server: ", "embed: ", "store: ", "index: ", "models: ", "api: ", "lexical: ", "constraints: "}
-
-// stripPrefixes removes internal prefixes at the start of msg and after each ": ".
-func stripPrefixes(msg string) string {
-	for changed := true; changed; {
-		changed = false
-		for _, p := range internalPrefixes {
-			if strings.HasPrefix(msg, p) {
-				msg, changed = msg[len(p):], true
-			}
-			if strings.Contains(msg, ": "+p) {
-				msg, changed = strings.ReplaceAll(msg, ": "+p, ": "), true
-			}
-		}
-	}
-	return msg
 }
 
 func classifyRaw(err error) (status int, retryAfter string, d errorDetail) {

@@ -74,6 +74,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Use(jsonOnly)
 			r.Get("/models", h.listModels)
 			r.Post("/embeddings", h.embeddings)
+			r.Post("/rerank", h.rerank)
 			r.Post("/tokenize", h.tokenize)
 			r.Get("/collections", h.listCollections)
 			r.Put("/collections/{name}", h.putCollection)

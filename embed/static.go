@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,7 +215,7 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 	if c.mode == models.InstructionAttention && c.typ == Query && c.instruction != "" {
 		return Result{}, fmt.Errorf("%w: static pack %s does not support instruction mode attention (use template)", ErrInvalidInput, s.manifest.Name)
 	}
-	dims, err := s.outputDims(staticDims(opts))
+	dims, err := outputDimensions(s.manifest, s.dim, opts.Dimensions)
 	if err != nil {
 		return Result{}, err
 	}
@@ -266,26 +265,6 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 	s.hooks.request(r.Timings)
 	return res, nil
 }
-
-// outputDims checks a requested output length (0: the pack's dimension) as the
-// transformer engine does: within [1, dimension] and, when the manifest lists
-// matryoshka_dimensions, one of them or the dimension itself.
-func (s *StaticEmbedder) outputDims(d int) (int, error) {
-	allowed := s.manifest.MatryoshkaDimensions
-	switch {
-	case d == 0 || d == s.dim:
-		return s.dim, nil
-	case d < 0 || d > s.dim:
-		return 0, fmt.Errorf("%w: dimensions must be in [1, %d] for pack %s, got %d", ErrInvalidInput, s.dim, s.manifest.Name, d)
-	case len(allowed) > 0 && !slices.Contains(allowed, d):
-		return 0, fmt.Errorf("%w: dimensions %d: pack %s was trained for %v (or %d)", ErrInvalidInput, d, s.manifest.Name, allowed, s.dim)
-	}
-	return d, nil
-}
-
-// staticDims is the output length an Embed call asks for; 0 means the pack's dimension.
-// TODO(lead): return opts.Dimensions once embed.Options has it (helper "families").
-func staticDims(Options) int { return 0 }
 
 // embedTexts tokenizes and pools inputs (already templated), splitting a large call
 // over s.workers goroutines. Vectors have dims entries: pooling reads only the first

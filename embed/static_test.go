@@ -241,8 +241,12 @@ func TestStaticPrefixDims(t *testing.T) {
 		}
 		s.manifest.MatryoshkaDimensions = []int{8, 16}
 		for d, ok := range map[int]bool{0: true, 8: true, 16: true, s.dim: true, 12: false, -1: false, s.dim + 1: false} {
-			if _, err := s.outputDims(d); (err == nil) != ok {
-				t.Errorf("%s: outputDims(%d) err %v, want ok=%v", name, d, err, ok)
+			res, err := s.Embed(ctx, texts[:1], Options{Dimensions: d})
+			if (err == nil) != ok {
+				t.Errorf("%s: dimensions %d: err %v, want ok=%v", name, d, err, ok)
+			}
+			if want := max(d, 0); ok && want > 0 && len(res.Vectors[0]) != want {
+				t.Errorf("%s: dimensions %d gave a vector of %d", name, d, len(res.Vectors[0]))
 			}
 		}
 	}

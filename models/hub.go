@@ -195,6 +195,9 @@ func (h *hub) download(ctx context.Context, path, dst, name string) (string, err
 func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher hash.Hash, offset int64, name string) (string, bool, error) {
 	resp, first, err := h.get(ctx, path, offset)
 	if errors.Is(err, ErrUnreachable) {
+		if offset == 0 {
+			return "", false, err // nothing arrived: nothing to resume, the staging goes
+		}
 		return "", false, fmt.Errorf("%w; %w", err, errResumable) // keep partial files for later
 	}
 	if err != nil {

@@ -174,7 +174,7 @@ func importManifest(src, model string, g Graph, opts ImportOptions, log *slog.Lo
 	} else if k, ok := knownFor(opts); ok {
 		m = k.Manifest
 		m.Name = ""
-		if inferred, err := inferManifest(opts.Name, read, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil && inferred.Dimension > 0 {
+		if inferred, err := inferManifest(opts.Name, read, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil && inferred.Dimension > 0 && m.KindOrDefault() == KindEmbedder {
 			m.Dimension = inferred.Dimension // the preset's size is a guess; config.json knows
 		}
 	} else {

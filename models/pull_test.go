@@ -479,10 +479,15 @@ func TestPullOffline(t *testing.T) {
 	h.srv.Close() // nothing listens there any more
 	dest := filepath.Join(t.TempDir(), "pack")
 	_, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: endpoint})
-	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "HF_ENDPOINT") || !strings.Contains(err.Error(), endpoint) {
-		t.Fatalf("err %v, want ErrUnreachable naming the endpoint and HF_ENDPOINT", err)
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "HF_ENDPOINT") || !strings.Contains(err.Error(), endpoint) ||
+		!strings.Contains(err.Error(), "model import") || strings.Contains(err.Error(), "resume") {
+		t.Fatalf("err %v, want ErrUnreachable naming the endpoint, HF_ENDPOINT and model import, not resuming", err)
 	}
 	assertNoPack(t, dest)
+	// Nothing arrived, so nothing is left to resume: no staging directory, no .part files.
+	if entries, err := os.ReadDir(filepath.Dir(dest)); err != nil || len(entries) != 0 {
+		t.Fatalf("offline pull left %v behind (%v)", entries, err)
+	}
 	_, err = Pull(context.Background(), "someone/unknown-model", dest, PullOptions{Endpoint: endpoint})
 	if !errors.Is(err, ErrUnreachable) {
 		t.Fatalf("unknown repo: err %v, want ErrUnreachable", err)

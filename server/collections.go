@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -115,10 +116,13 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	if p != nil {
 		spec.Model = p.name
 		d := p.emb.Manifest().Dimension
-		if spec.Dimension != 0 && spec.Dimension != d {
-			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d", spec.Dimension, p.name, d)
+		if spec.Dimension == 0 {
+			spec.Dimension = d
 		}
-		spec.Dimension = d
+		// A shorter dimension needs a Matryoshka-trained model: vectors are truncated to it.
+		if ms := p.emb.Manifest().MatryoshkaDimensions; spec.Dimension != d && !slices.Contains(ms, spec.Dimension) {
+			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d (and from its matryoshka_dimensions %v)", spec.Dimension, p.name, d, ms)
+		}
 	} else if spec.Dimension < 1 || spec.Dimension > maxDimension {
 		return spec, nil, invalid("dimension", "must be in [1, %d], got %d", maxDimension, spec.Dimension)
 	}
@@ -156,6 +160,14 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 		}
 		if ch.OverlapTokens < 0 || ch.OverlapTokens >= ch.WindowTokens {
 			return spec, nil, invalid("chunking.overlap_tokens", "must be in [0, window_tokens), got %d", ch.OverlapTokens)
+		}
+	}
+	if spec.Rerank != nil {
+		if _, err := s.validateRerankStage(spec.Rerank, "rerank"); err != nil {
+			return spec, nil, err
+		}
+		if p == nil {
+			return spec, nil, invalid("rerank", "a vector-only collection has no text queries to rerank")
 		}
 	}
 	return spec, p, nil

@@ -36,6 +36,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Embedding tunes every pack's embedder.
 	Embedding EmbeddingConfig
+	// ConstraintSimilarity turns on semantic negative constraints for packs with
+	// "semantic": true: a candidate whose cosine similarity to an excluded phrase
+	// reaches it counts as violating (fully from 0.05 above). 0 turns them off;
+	// calibrate per pack with `instructd eval --constraints` (docs/constraints.md).
+	ConstraintSimilarity float64
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 }

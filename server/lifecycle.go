@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -30,6 +31,9 @@ type Server struct {
 
 	packs      []*pack // packs[0] is the default
 	packByName map[string]*pack
+
+	rerankers      []*rerankPack // reranker packs, in load order (see rerank.go)
+	rerankerByName map[string]*rerankPack
 
 	mu    sync.RWMutex // guards colls
 	colls map[string]*collection
@@ -94,6 +98,20 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("server: open cancelled: %w", err)
 		}
+		if m, err := models.ReadManifest(dir); err == nil && m.KindOrDefault() == models.KindReranker {
+			if d.openReranker == nil {
+				return nil, fmt.Errorf("server: load pack %s: reranker packs are not supported here", dir)
+			}
+			rr, err := d.openReranker(ctx, dir, cfg, s.metrics)
+			if err != nil {
+				return nil, fmt.Errorf("server: load reranker pack %s: %w", dir, err)
+			}
+			if err := s.addReranker(dir, rr); err != nil {
+				rr.Close()
+				return nil, err
+			}
+			continue
+		}
 		emb, err := d.openEmbedder(ctx, dir, cfg, s.metrics)
 		if err != nil {
 			return nil, fmt.Errorf("server: load pack %s: %w", dir, err)
@@ -147,6 +165,11 @@ func (s *Server) closeResources() error {
 	for _, p := range s.packs {
 		if err := p.emb.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("server: close pack %s: %w", p.name, err))
+		}
+	}
+	for _, p := range s.rerankers {
+		if err := p.rr.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("server: close reranker %s: %w", p.name, err))
 		}
 	}
 	s.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/eval"
+	"github.com/instructd/instructd/wire"
 )
 
 // runEval is `instructd eval`: it evaluates retrieval quality on a BEIR or FollowIR dataset,
@@ -42,6 +43,10 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		model       = fs.String("model", "BAAI/bge-small-en-v1.5", "in-process only: model pack, a pulled name (instructd model pull) or a pack directory")
 		dataDir     = fs.String("data-dir", "", "in-process only: data directory (default a temporary one, removed afterwards)")
 		ortLib      = fs.String("ort-lib", os.Getenv("INSTRUCTD_ORT_LIB"), "in-process only: ONNX Runtime library (default $INSTRUCTD_ORT_LIB)")
+		cons        = fs.String("constraints", "", "negative-constraint fixture (directory or its pairs.jsonl): report paired accuracy, violations in the top 10 and extraction, instead of --dataset")
+		similarity  = fs.Float64("constraint-similarity", 0, "in-process only: semantic-constraint similarity threshold for semantic packs (0: off)")
+		rerank      = fs.String("rerank", "", "also run every mode with this reranker (a loaded reranker's name; in-process, a pack directory) and report both")
+		rerankN     = fs.Int("rerank-candidates", 0, "first-stage hits the reranker re-scores (default max(50, k); at least k)")
 	)
 	if err := parseFlagsTo(fs, args, stdout); err != nil {
 		return err
@@ -52,15 +57,17 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := noPositional(fs); err != nil {
 		return err
 	}
-	if *dataset == "" {
-		return errors.New("--dataset is required")
+	if *dataset == "" && *cons == "" {
+		return errors.New("--dataset is required (or --constraints for the negative-constraint report)")
 	}
 	modeList, err := eval.ParseModes(*modes)
 	if err != nil {
 		return err
 	}
 	name := *collection
-	if name == "" {
+	if name == "" && *cons != "" {
+		name = defaultEvalCollection(*cons) + "-constraints"
+	} else if name == "" {
 		name = defaultEvalCollection(*dataset)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -85,7 +92,7 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if m, err := models.ReadManifest(pack); err == nil && !m.Semantic {
 			fmt.Fprintf(stderr, "warning: model pack %q is not semantic (random weights): dense and hybrid scores carry no meaning\n", m.Name)
 		}
-		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, logger)
+		b, closeFn, err := openEvalInProcess(ctx, pack, *dataDir, *ortLib, *similarity, logger, rerank)
 		if err != nil {
 			return err
 		}
@@ -97,13 +104,22 @@ func evalMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		backend = b
 	}
 
+	if *cons != "" {
+		return evalConstraints(ctx, backend, *cons, eval.Config{
+			Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency, Ingest: *ingest, Progress: stderr, Logger: logger,
+		}, stdout)
+	}
 	ds, err := eval.Load(*dataset, eval.LoadOptions{Format: eval.Format(*format), Split: *split, SkipCorpus: !*ingest})
 	if err != nil {
 		return err
 	}
+	var stage *wire.RerankStage
+	if *rerank != "" {
+		stage = &wire.RerankStage{Model: *rerank, Candidates: *rerankN}
+	}
 	rep, err := eval.Run(ctx, backend, ds, eval.Config{
 		Collection: name, Modes: modeList, K: *k, Concurrency: *concurrency,
-		Ingest: *ingest, Progress: stderr, Logger: logger,
+		Ingest: *ingest, Progress: stderr, Logger: logger, Rerank: stage,
 	})
 	if err != nil {
 		return err

@@ -11,7 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/instructd/instructd/internal/errtext"
 )
 
 // command is one subcommand: it parses its own flags from args.
@@ -22,13 +25,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":  {"run the HTTP server", runServe},
-		"embed":  {"embed JSONL {id,text} from stdin to JSONL {id,embedding} on stdout", runEmbed},
-		"model":  {"manage model packs: pull ORG/NAME | import DIR | list", runModel},
-		"ingest": {"stream a JSONL corpus into a collection of a running server", runIngest},
-		"search": {"search a collection of a running server", runSearch},
-		"eval":   {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
-
+		"serve":    {"run the HTTP server", runServe},
+		"embed":    {"embed JSONL {id,text} from stdin to JSONL {id,embedding} on stdout", runEmbed},
+		"model":    {"manage model packs: pull ORG/NAME | import DIR | list", runModel},
+		"ingest":   {"stream a JSONL corpus into a collection of a running server", runIngest},
+		"search":   {"search a collection of a running server", runSearch},
+		"eval":     {"evaluate retrieval quality (BEIR / FollowIR datasets)", runEval},
+		"rerank":   {"score JSONL {id,query,documents} from stdin with a reranker pack to JSONL {id,results}", runRerank},
 		"tokenize": {"tokenize JSONL {id,text} from stdin to JSONL {id,text,ids,tokens,offsets} on stdout", runTokenize},
 	}
 }
@@ -84,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err == nil, isHelp(err):
 		return 0
 	default:
-		fmt.Fprintf(stderr, "instructd %s: %v%s\n", name, err, hint(err))
+		fmt.Fprintf(stderr, "instructd %s: %s%s\n", name, errtext.Clean(err.Error()), hint(err))
 		return 1
 	}
 }
@@ -92,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // hint adds what to do about errors that say little by themselves.
 func hint(err error) string {
 	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if errors.As(err, &op) && op.Op == "dial" && strings.Contains(err.Error(), "cannot reach instructd") {
 		return "\n  is instructd running there? Start it with `instructd serve`, or point to it with --server URL (or INSTRUCTD_SERVER)"
 	}
 	return ""

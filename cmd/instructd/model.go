@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/instructd/instructd/embed"
+	"github.com/instructd/instructd/internal/progress"
 	"github.com/instructd/instructd/models"
 )
 
@@ -113,23 +114,25 @@ func checkTokenizer(path string) error {
 	return nil
 }
 
-// progressPrinter prints one line per file each time it passes another 10%.
+// progressPrinter draws one progress bar per file (internal/progress: a bar on a terminal,
+// a line per tenth otherwise).
 func progressPrinter(w io.Writer) func(models.Progress) {
-	last := map[string]int64{}
+	bars := map[string]*progress.Bar{}
 	return func(p models.Progress) {
 		if p.Total <= 0 {
 			return
 		}
-		step := p.Done * 10 / p.Total
-		if prev, ok := last[p.File]; ok && step == prev {
-			return
+		b, ok := bars[p.File]
+		if !ok {
+			b = progress.New(w, p.File, p.Total, "bytes")
+			bars[p.File] = b
 		}
-		last[p.File] = step
-		fmt.Fprintf(w, "%-16s %3d%%  %s / %s\n", p.File, step*10, mib(p.Done), mib(p.Total))
+		b.Set(p.Done)
+		if p.Done >= p.Total {
+			b.Finish()
+		}
 	}
 }
-
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // runModelImport makes a pack from a local export directory.
 func runModelImport(args []string) error {

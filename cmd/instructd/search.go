@@ -30,6 +30,8 @@ func runSearch(ctx context.Context, args []string) error {
 	filter := fs.String("filter", "", `metadata filter as JSON, e.g. '{"lang":"en"}'`)
 	exclude := fs.String("exclude", "", "comma-separated texts whose matches are penalised")
 	asJSON := fs.Bool("json", false, "print the server's JSON answer")
+	rerank := fs.String("rerank", "", "re-score the top candidates with this loaded reranker")
+	rerankN := fs.Int("rerank-candidates", 0, "candidates the reranker re-scores (default max(50, k))")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +43,9 @@ func runSearch(ctx context.Context, args []string) error {
 		return fmt.Errorf("--k must be at least 1, got %d", *k)
 	}
 	req := server.SearchRequest{Query: query, K: *k, Mode: *mode, Include: []string{"title", "text"}}
+	if *rerank != "" {
+		req.Rerank = &server.RerankStage{Model: *rerank, Candidates: *rerankN}
+	}
 	isSet := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { isSet[f.Name] = true })
 	if isSet["instruction"] {

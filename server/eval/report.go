@@ -64,7 +64,7 @@ type QueryResult struct {
 func (r *Report) score(ds *Dataset, modes []string, tasks []*search) {
 	rankings := make(map[[3]string][]string, len(tasks))
 	for _, t := range tasks {
-		rankings[[3]string{t.mode, t.run, t.query.ID}] = Rank(t.hits)
+		rankings[[3]string{t.label, t.run, t.query.ID}] = Rank(t.hits)
 	}
 	for _, mode := range modes {
 		mr := ModeReport{Mode: mode}

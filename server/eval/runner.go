@@ -54,7 +54,13 @@ type Config struct {
 	Progress io.Writer
 	// Logger receives notes such as skipped documents (nil: discarded).
 	Logger *slog.Logger
+	// Rerank, when set, runs every mode a second time with this rerank stage; the report
+	// then has a "<mode>+rerank" column beside each mode (see RerankLabel).
+	Rerank *server.RerankStage
 }
+
+// RerankLabel names a mode's reranked column in the report.
+func RerankLabel(mode string) string { return mode + "+rerank" }
 
 // ParseModes splits a comma-separated mode list and checks every entry.
 func ParseModes(s string) ([]string, error) {
@@ -85,6 +91,9 @@ type search struct {
 	mode  string
 	run   string
 	hits  []server.SearchHit
+	// label is the report column: the mode, or RerankLabel(mode) when rerank is set.
+	label  string
+	rerank bool
 }
 
 // Run ingests the corpus when asked, searches every evaluated query of ds in each mode (and,
@@ -113,9 +122,15 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 		}
 		rep.Queries++
 		for _, mode := range cfg.Modes {
-			tasks = append(tasks, &search{query: q, mode: mode, run: RunOG})
-			if ds.Format == FormatFollowIR {
-				tasks = append(tasks, &search{query: q, mode: mode, run: RunChanged})
+			for _, rr := range rerankVariants(cfg) {
+				label := mode
+				if rr {
+					label = RerankLabel(mode)
+				}
+				tasks = append(tasks, &search{query: q, mode: mode, run: RunOG, label: label, rerank: rr})
+				if ds.Format == FormatFollowIR {
+					tasks = append(tasks, &search{query: q, mode: mode, run: RunChanged, label: label, rerank: rr})
+				}
 			}
 		}
 	}
@@ -127,8 +142,28 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 		return nil, err
 	}
 	rep.SearchSeconds = time.Since(start).Seconds()
-	rep.score(ds, cfg.Modes, tasks)
+	rep.score(ds, reportLabels(cfg), tasks)
 	return rep, nil
+}
+
+// rerankVariants is [false], or [false, true] when the run also reranks.
+func rerankVariants(cfg Config) []bool {
+	if cfg.Rerank == nil {
+		return []bool{false}
+	}
+	return []bool{false, true}
+}
+
+// reportLabels are the report's columns: each mode, followed by its reranked run.
+func reportLabels(cfg Config) []string {
+	var out []string
+	for _, m := range cfg.Modes {
+		out = append(out, m)
+		if cfg.Rerank != nil {
+			out = append(out, RerankLabel(m))
+		}
+	}
+	return out
 }
 
 // withDefaults fills zero fields and validates the rest.
@@ -150,6 +185,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Rerank != nil && c.Rerank.Candidates != 0 && c.Rerank.Candidates < c.K {
+		return c, fmt.Errorf("eval: rerank candidates (%d) must be at least k (%d)", c.Rerank.Candidates, c.K)
 	}
 	return c, nil
 }
@@ -203,9 +241,12 @@ func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) er
 				if t.run == RunChanged {
 					req.Instruction = t.query.InstructionChanged
 				}
+				if t.rerank {
+					req.Rerank = cfg.Rerank
+				}
 				hits, err := b.Search(ctx, cfg.Collection, req)
 				if err != nil {
-					cancel(fmt.Errorf("eval: query %q (%s, %s): %w", t.query.ID, t.mode, t.run, err))
+					cancel(fmt.Errorf("eval: query %q (%s, %s): %w", t.query.ID, t.label, t.run, err))
 					continue
 				}
 				t.hits = hits
