@@ -214,12 +214,13 @@ func (b *browser) screenshot(name, sel string, lift int) {
 	}
 }
 
-// consoleServer serves the API and console over a real server with the test-tiny pack.
+// consoleServer serves the API and console over a real server with the test-tiny pack and
+// the test-reranker pack.
 func consoleServer(t *testing.T, opts Options) string {
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny")}
+	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny"), testenv.Pack(t, "test-reranker")}
 	cfg.ORTLibrary = testenv.ORTLibrary(t)
 	cfg.Threads = 1
 	cfg.SnapshotInterval = 0
@@ -322,6 +323,10 @@ func TestConsoleBrowser(t *testing.T) {
 	if got := b.text("#hits"); !strings.Contains(got, "topic: animals") || strings.Contains(got, "topic: rivers") {
 		t.Errorf("filtered hits: %s", got)
 	}
+	// A reranker is loaded, so the page offers it; the answer says it was used.
+	b.do("rerank", chromedp.SetValue(chromedp.CSS("#rerank"), "instructd/test-reranker"),
+		chromedp.Click(chromedp.CSS("#search-form button[type=submit]")))
+	b.waitText("#search-out", "reranked by instructd/test-reranker in")
 
 	// Compare: the same query under two instructions, side by side, moves marked.
 	b.open("compare", "#compare-form")
@@ -369,6 +374,7 @@ func TestConsoleBrowser(t *testing.T) {
 	// Server: the test pack is flagged, health and metrics shown.
 	b.open("server", "#models-table")
 	b.waitText("#models-table", "test-tiny")
+	b.waitText(`#models-table tr[data-model="instructd/test-reranker"]`, "reranker")
 	b.waitText("#test-pack-warning", "random weights")
 	b.waitText("#server-health", "readyz: ready")
 	b.waitText("#m-search", "searches")

@@ -4,7 +4,7 @@ import { h, fill, errorBox, num, bytes, field, table, confirmDialog } from './ui
 
 /** embeddingModels are the loaded packs a collection can use (rerankers cannot). */
 export function embeddingModels(ctx) {
-  return ctx.models.filter((m) => !m.kind || m.kind === 'embedding');
+  return ctx.models.filter((m) => m.kind !== 'reranker');
 }
 
 function details(c) {

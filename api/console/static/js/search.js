@@ -40,7 +40,7 @@ export function renderResults(res, query, opts = {}) {
   const bottom = res.hits.length > 1 ? Math.min(...res.hits.map((x) => x.score)) : 0;
   const list = h('ol', { class: 'hits', id: opts.id || 'hits' }, res.hits.map((hit, i) => hitCard(hit, i + 1, words, { top, bottom, constraints: res.constraints })));
   const el = h('div', { class: 'results' },
-    h('p', { class: 'muted summary' }, num(res.hits.length) + ' hits · ' + res.mode + ' · ' + num(res.timings?.total_ms, 1) + ' ms' + (res.timings?.embed_ms ? ' (embed ' + num(res.timings.embed_ms, 1) + ' ms)' : '')),
+    h('p', { class: 'muted summary' }, num(res.hits.length) + ' hits · ' + res.mode + ' · ' + num(res.timings?.total_ms, 1) + ' ms' + (res.timings?.embed_ms ? ' (embed ' + num(res.timings.embed_ms, 1) + ' ms)' : '') + (opts.rerank ? ' · reranked by ' + opts.rerank + (res.timings?.rerank_ms ? ' in ' + num(res.timings.rerank_ms, 1) + ' ms' : '') : '')),
     warningsBox(res.warnings), constraintsBox(res.constraints),
     res.hits.length ? list : h('p', { class: 'empty' }, 'No hits.'));
   sizeBars(el);
@@ -83,7 +83,7 @@ export async function render(view, ctx) {
     fill(out, h('p', { class: 'muted' }, 'Searching…'));
     try {
       const res = await api('POST', '/v1/collections/' + enc(name) + '/search', req);
-      fill(out, renderResults(res, query.value));
+      fill(out, renderResults(res, query.value, { rerank: rerank.value }));
     } catch (e) {
       fill(out, errorBox(e));
     }

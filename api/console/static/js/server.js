@@ -64,10 +64,10 @@ export async function render(view, ctx) {
   } catch (e) {
     metricsErr = e;
   }
-  const testPacks = models.filter((m) => !m.semantic && m.kind !== 'reranker');
+  const testPacks = models.filter((m) => !m.semantic);
   const modelRows = models.map((m) => h('tr', { 'data-model': m.id },
     h('td', {}, h('code', {}, m.id), m.default ? h('span', { class: 'badge same' }, 'default') : null),
-    h('td', {}, m.kind || 'embedding'), h('td', { class: 'num' }, m.dimension || '–'), h('td', { class: 'num' }, m.max_tokens),
+    h('td', {}, m.kind || 'embedder'), h('td', { class: 'num' }, m.kind === 'reranker' ? '–' : m.dimension || '–'), h('td', { class: 'num' }, m.max_tokens),
     h('td', {}, m.pooling || ''), h('td', {}, m.instruction_mode || ''),
     h('td', {}, m.semantic ? h('span', { class: 'pill ok' }, 'semantic') : h('span', { class: 'pill warn', title: 'random weights' }, 'test pack'))));
   let metricsEl;
@@ -94,8 +94,8 @@ export async function render(view, ctx) {
       h('span', { class: 'pill ' + (rz ? 'ok' : 'warn') }, 'readyz: ' + (rz ? 'ready' : 'not ready')),
       h('button', { class: 'small', onclick: () => render(view, ctx) }, 'Refresh')),
     testPacks.length ? h('div', { class: 'warning', role: 'note', id: 'test-pack-warning' },
-      h('p', {}, h('strong', {}, '⚠ Test pack loaded: '), testPacks.map((m) => m.id).join(', ') + ' ' + (testPacks.length > 1 ? 'have' : 'has') +
-        ' random weights. Dense scores from it carry no meaning; use it to try the API, not to judge retrieval. Lexical mode is unaffected.')) : null,
+      h('p', {}, h('strong', {}, testPacks.length > 1 ? '⚠ Test packs loaded: ' : '⚠ Test pack loaded: '), testPacks.map((m) => m.id).join(', ') + ' ' + (testPacks.length > 1 ? 'have' : 'has') +
+        ' random weights: the scores ' + (testPacks.length > 1 ? 'they give' : 'it gives') + ' carry no meaning. Use ' + (testPacks.length > 1 ? 'them' : 'it') + ' to try the API, not to judge retrieval; lexical mode is unaffected.')) : null,
     h('h2', {}, 'Models'),
     table(['Model', 'Kind', 'Dim', 'Max tokens', 'Pooling', 'Instructions', 'Meaning'], modelRows, { class: 'grid', id: 'models-table' }),
     h('h2', {}, 'Metrics'), h('p', { class: 'muted' }, 'From /metrics, since the server started.'),
