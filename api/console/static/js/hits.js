@@ -45,9 +45,12 @@ export function sizeBars(root) {
 /** constraintsBox shows the negative constraints a search applied. */
 export function constraintsBox(c) {
   if (!c || !(c.exclude || []).length) return null;
+  const scope = new Map((c.scoped || []).map((s) => [s.exclude, s.scope]));
   return h('div', { class: 'constraints', id: 'constraints' },
     h('strong', {}, 'Constraints: '), 'excluded ',
-    c.exclude.map((e) => h('span', { class: 'chip ex' + ((c.extracted || []).includes(e) ? ' extracted' : '') }, e)),
+    c.exclude.map((e) => h('span', { class: 'chip ex' + ((c.extracted || []).includes(e) ? ' extracted' : ''), title: scope.has(e) ? 'applies to: ' + scope.get(e) : 'applies to every passage' },
+      e, scope.has(e) ? h('span', { class: 'muted' }, ' in “' + scope.get(e) + '”') : null)),
+    c.semantic_similarity ? h('span', { class: 'muted' }, ' · also in other words (similarity ≥ ' + num(c.semantic_similarity, 2) + ')') : null,
     (c.extracted || []).length ? h('span', { class: 'muted' }, ' (' + c.extracted.length + ' extracted from the instruction/query)') : null,
     h('span', { class: 'muted' }, ' · penalty ' + c.penalty));
 }
