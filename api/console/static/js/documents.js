@@ -3,7 +3,7 @@
 import { api, enc, streamNDJSON } from './api.js';
 import { h, fill, errorBox, num, bytes, field, table } from './ui.js';
 
-const PAGE = 20;
+const PAGE = 12;
 
 /** checkFile reads an upload and says clearly what is wrong with it, or counts its lines. */
 export async function checkFile(file) {
