@@ -29,6 +29,8 @@ type Options struct {
 	// MaxReportedFailures caps the failed-line and truncated-id lists of one ingest
 	// response (default 10,000); the counts stay exact.
 	MaxReportedFailures int
+	// DisableConsole turns off the built-in web console at /ui/ (on by default).
+	DisableConsole bool
 	// Logger receives access logs and errors; nil takes the service's logger.
 	Logger *slog.Logger
 }

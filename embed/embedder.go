@@ -187,6 +187,7 @@ type Embedder struct {
 	ownsRT   bool
 	sessions []*Session // one per inference worker
 	dim      int
+	pooled   bool // the graph's output is already one vector per text (no token vectors)
 	b        *batcher
 	cache    *queryCache
 	log      *slog.Logger
@@ -243,6 +244,7 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 		}
 		e.sessions = append(e.sessions, s)
 	}
+	e.pooled = e.sessions[0].Pooled()
 	if err := checkPooling(m, e.sessions[0]); err != nil {
 		return fail(fmt.Errorf("embed: %s: %w", packDir, err))
 	}
@@ -379,7 +381,7 @@ func (e *Embedder) resolve(opts Options) (call, error) {
 	if c.mode != models.InstructionTemplate && c.mode != models.InstructionAttention {
 		return c, fmt.Errorf("%w: unknown instruction mode %q (want template or attention)", ErrInvalidInput, c.mode)
 	}
-	if c.mode == models.InstructionAttention && e.sessions[0].Pooled() {
+	if c.mode == models.InstructionAttention && e.pooled {
 		return c, fmt.Errorf("%w: pack %s pools inside its graph, so it has no token vectors for instruction mode attention (use template)", ErrInvalidInput, e.manifest.Name)
 	}
 	if err := e.checkDimensions(opts.Dimensions); err != nil {

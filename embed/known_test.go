@@ -144,7 +144,7 @@ func packWithManifest(t *testing.T, src string, m models.Manifest) string {
 	if err != nil {
 		t.Fatalf("the known manifest on %s does not load: %v", src, err)
 	}
-	if m.RuntimeOrDefault() == models.RuntimeStatic {
+	if m.RuntimeOrDefault() != models.RuntimeONNX {
 		return dir // no graph: a static pack is a token-vector table
 	}
 	g, err := models.ReadGraph(pack.ModelPath())

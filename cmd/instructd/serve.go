@@ -100,6 +100,8 @@ func parseServe(args []string) (serveSettings, error) {
 	e.int(&opts.IngestBatchDocs, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")
 	e.int(&opts.IngestConcurrency, "ingest-concurrency", "INGEST_CONCURRENCY", "NDJSON batches upserting at once per stream (0: 2)")
 	e.str(&opts.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "take the client address for logs from this header (e.g. X-Real-IP); off by default")
+	ui := true
+	e.bool(&ui, "ui", "UI", "serve the web console at /ui/ (--ui=false turns it off)")
 	e.str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs allowed to set --client-ip-header")
 	fs.BoolVar(&st.healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
 	if err := parseFlags(fs, args); err != nil {
@@ -125,6 +127,7 @@ func parseServe(args []string) (serveSettings, error) {
 	opts.APIKeys = cfg.APIKeys
 	opts.MetricsPublic = cfg.MetricsPublic
 	opts.TrustedProxies = splitList(trusted)
+	opts.DisableConsole = !ui
 	return st, nil
 }
 
