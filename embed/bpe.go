@@ -16,11 +16,11 @@ import (
 // safe for concurrent use.
 type bpeModel struct {
 	vocab        map[string]int32
-	tokens       []string            // id → token; "" where no token has the id
-	merges       mergeTable         // (left id, right id) → rank and merged id
-	unk          int32               // -1: no unk token
-	prefix       string              // continuing_subword_prefix
-	suffix       string              // end_of_word_suffix
+	tokens       []string   // id → token; "" where no token has the id
+	merges       mergeTable // (left id, right id) → rank and merged id
+	unk          int32      // -1: no unk token
+	prefix       string     // continuing_subword_prefix
+	suffix       string     // end_of_word_suffix
 	byteFallback bool
 	fuseUnk      bool
 	ignoreMerges bool
@@ -278,7 +278,7 @@ func (m *bpeModel) initialSymbols(w string) []bpeSymbol {
 // symbol pos. Keeping the pair makes checking a stale entry free of lookups.
 type bpeCandidate struct {
 	rank, pos, id int32
-	left, right  int32
+	left, right   int32
 }
 
 func candLess(a, b bpeCandidate) bool {
