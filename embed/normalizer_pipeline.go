@@ -119,13 +119,13 @@ func (lowercaseNormalizer) normalize(n normalizedText) (normalizedText, error) {
 	return mapRunes(n, appendLower), nil
 }
 
-// stripAccentsNormalizer is HF's StripAccents: removes nonspacing marks (Mn); it is
-// meant to follow NFD.
+// stripAccentsNormalizer is HF's StripAccents: removes combining marks (Mn, Mc, Me:
+// unicode-normalization's is_combining_mark); it is meant to follow NFD.
 type stripAccentsNormalizer struct{}
 
 func (stripAccentsNormalizer) normalize(n normalizedText) (normalizedText, error) {
 	return mapRunes(n, func(dst []rune, r rune) []rune {
-		if r >= 0x300 && unicode.Is(unicode.Mn, r) {
+		if r >= 0x300 && unicode.Is(unicode.M, r) {
 			return dst
 		}
 		return append(dst, r)
