@@ -285,11 +285,18 @@ func candLess(a, b bpeCandidate) bool {
 	return a.rank < b.rank || (a.rank == b.rank && a.pos < b.pos)
 }
 
+// linearMergeMax is the longest word merged by scanning for the best pair instead of
+// through a heap: a scan over a compact rank array beats heap upkeep on short words.
+const linearMergeMax = 256
+
 // mergeWord applies the merges (HF's Word::merge_all without dropout) and returns the
 // remaining symbols in order.
 func (m *bpeModel) mergeWord(syms []bpeSymbol) []bpeSymbol {
 	if len(syms) < 2 {
 		return syms
+	}
+	if len(syms) <= linearMergeMax {
+		return m.mergeLinear(syms)
 	}
 	heap := make([]bpeCandidate, 0, len(syms))
 	push := func(c bpeCandidate) {
@@ -371,6 +378,57 @@ func (m *bpeModel) mergeWord(syms []bpeSymbol) []bpeSymbol {
 // Greek, Cyrillic, general punctuation and the block elements where SentencePiece's ▁
 // lives) instead of being looked up by string.
 const runeTableSize = 0x2600
+
+// mergeLinear is mergeWord for short words: rank[i] holds the rank of the pair
+// starting at live symbol i (noMerge when none or dead); each step merges the lowest
+// rank, leftmost on ties — the order HF's heap pops in — and updates the two pairs
+// that changed.
+func (m *bpeModel) mergeLinear(syms []bpeSymbol) []bpeSymbol {
+	const noMerge = math.MaxInt32
+	var rankBuf, idBuf [linearMergeMax]int32
+	n := len(syms)
+	rank, ids := rankBuf[:n], idBuf[:n]
+	pairAt := func(i int) {
+		rank[i] = noMerge
+		if nx := syms[i].next; nx >= 0 {
+			if r, id, ok := m.merges.get(syms[i].id, syms[nx].id); ok {
+				rank[i], ids[i] = r, id
+			}
+		}
+	}
+	for i := range n {
+		pairAt(i)
+	}
+	for {
+		best, at := int32(noMerge), -1
+		for i, r := range rank {
+			if r < best {
+				best, at = r, i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		cur := &syms[at]
+		right := cur.next
+		cur.id, cur.end = ids[at], syms[right].end
+		rank[right] = noMerge
+		syms[right].start = -1
+		cur.next = syms[right].next
+		if cur.next >= 0 {
+			syms[cur.next].prev = int32(at)
+		}
+		pairAt(at)
+		if cur.prev >= 0 {
+			pairAt(int(cur.prev))
+		}
+	}
+	out := syms[:0]
+	for i := int32(0); i >= 0; i = syms[i].next {
+		out = append(out, syms[i])
+	}
+	return out
+}
 
 // bpeCacheCapacity bounds the per-tokenizer word cache (HF's default is 10,000).
 const bpeCacheCapacity = 10_000

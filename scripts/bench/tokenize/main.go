@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -23,14 +24,15 @@ func main() {
 	textsPath := flag.String("texts", "", "JSON lines, one string each")
 	name := flag.String("name", "", "label for the output")
 	rounds := flag.Int("rounds", 3, "timed passes over the texts (best is reported)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed passes here")
 	flag.Parse()
-	if err := run(*tokPath, *textsPath, *name, *rounds); err != nil {
+	if err := run(*tokPath, *textsPath, *name, *rounds, *profile); err != nil {
 		slog.Error("tokenize bench", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(tokPath, textsPath, name string, rounds int) error {
+func run(tokPath, textsPath, name string, rounds int, profile string) error {
 	runtime.GOMAXPROCS(1)
 	texts, err := readTexts(textsPath)
 	if err != nil {
@@ -49,6 +51,17 @@ func run(tokPath, textsPath, name string, rounds int) error {
 			return err
 		}
 		tokens += len(enc.IDs)
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	best, bestCPU := time.Duration(1<<62), time.Duration(1<<62)
 	for range rounds {
