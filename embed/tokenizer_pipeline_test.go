@@ -78,7 +78,9 @@ func TestPipelineRejectsUnsupported(t *testing.T) {
 		edit func(doc map[string]any)
 		want string
 	}{
-		{"wordlevel model", func(d map[string]any) { d["model"] = map[string]any{"type": "WordLevel", "vocab": map[string]any{"a": 0}} }, `model type "WordLevel"`},
+		{"wordlevel model", func(d map[string]any) {
+			d["model"] = map[string]any{"type": "WordLevel", "vocab": map[string]any{"a": 0}}
+		}, `model type "WordLevel"`},
 		{"bpe dropout", func(d map[string]any) { d["model"].(map[string]any)["dropout"] = 0.1 }, "dropout"},
 		{"bad merge", func(d map[string]any) { d["model"].(map[string]any)["merges"] = []any{"a b c"} }, `merge "a b c"`},
 		{"merge not in vocab", func(d map[string]any) { d["model"].(map[string]any)["merges"] = []any{"b c"} }, `"bc" is not in the vocab`},
