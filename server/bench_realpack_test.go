@@ -31,6 +31,9 @@ func BenchmarkServerOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		b.Fatal(err)
+	}
 	defer s.Close(ctx)
 	emb := s.packs[0].emb
 	texts := make([]string, len(docs))

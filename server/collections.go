@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,12 @@ type collection struct {
 	spec    CollectionSpec // normalised: Model resolved, Metric and Dimension set
 	created time.Time
 	pack    *pack // nil for vector-only collections or when the pack is not loaded
+
+	// loading is set while start-up recovery fills the collection: requests other than
+	// describing it answer ErrLoading, and nothing but the recovery touches its state.
+	loading atomic.Bool
+	// snapMu serialises snapshots of the collection and its deletion's file removal.
+	snapMu sync.Mutex
 
 	// writeMu serialises writers (store commit + index updates) so that two upserts of
 	// one id reach the indexes in commit order, and excludes snapshots during a write.
@@ -179,16 +186,28 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	if err != nil {
 		return CollectionInfo{}, false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return CollectionInfo{}, false, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
-	if c, ok := s.colls[name]; ok {
-		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+	// The server-wide lock is held only to read and to publish the map, never across
+	// the store's fsync: a racing create of the same name loses in the store.
+	existing := func() (CollectionInfo, bool, error) {
+		s.mu.RLock()
+		c, ok := s.colls[name]
+		s.mu.RUnlock()
+		if !ok {
+			return CollectionInfo{}, false, nil
 		}
-		return c.info(), false, nil
+		if c.isDeleted() {
+			return CollectionInfo{}, true, fmt.Errorf("server: collection %q is being deleted, retry: %w", name, ErrUnavailable)
+		}
+		if !reflect.DeepEqual(c.spec, norm) {
+			return CollectionInfo{}, true, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+		}
+		return c.info(), true, nil
+	}
+	if ci, ok, err := existing(); ok {
+		return ci, false, err
 	}
 	info := storedInfo{Spec: norm, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	raw, err := json.Marshal(info)
@@ -203,13 +222,18 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	if err != nil {
 		_ = vec.Close()
 		if errors.Is(err, store.ErrExists) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q: %w", name, ErrConflict)
+			if ci, ok, err := existing(); ok {
+				return ci, false, err
+			}
+			return CollectionInfo{}, false, fmt.Errorf("server: collection %q is being created or deleted, retry: %w", name, ErrUnavailable)
 		}
 		return CollectionInfo{}, false, fmt.Errorf("server: %w", err)
 	}
 	c := newCollection(name, info, p, vec, s.newText())
 	c.gen = gen
+	s.mu.Lock()
 	s.colls[name] = c
+	s.mu.Unlock()
 	s.metrics.documents.WithLabelValues(name).Set(0)
 	s.log.Info("collection created", "collection", name, "model", norm.Model, "dimension", norm.Dimension)
 	return c.info(), true, nil
@@ -237,22 +261,47 @@ func newCollection(name string, info storedInfo, p *pack, vec index.Index, text 
 	}
 }
 
-// collection returns a live collection or ErrNotFound.
+// collection returns a live, recovered collection; ErrNotFound, or ErrLoading while it
+// recovers at start-up.
 func (s *Server) collection(name string) (*collection, error) {
+	c, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.loading.Load() {
+		return nil, fmt.Errorf("server: collection %q: %w", name, ErrLoading)
+	}
+	return c, nil
+}
+
+// lookup returns a collection, recovered or still loading, or ErrNotFound.
+func (s *Server) lookup(name string) (*collection, error) {
 	if s.closed.Load() {
 		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
 	s.mu.RLock()
 	c, ok := s.colls[name]
 	s.mu.RUnlock()
-	if !ok {
+	if !ok || c.isDeleted() {
 		return nil, fmt.Errorf("server: collection %q %w", name, ErrNotFound)
 	}
 	return c, nil
 }
 
+// count is the number of documents; the caller holds no lock.
+func (c *collection) count() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.docs)
+}
+
 // info describes the collection.
 func (c *collection) info() CollectionInfo {
+	if c.loading.Load() {
+		// Recovery owns the maps and indexes until it is done.
+		return CollectionInfo{Name: c.name, Spec: c.spec, Dimension: c.spec.Dimension, Model: c.spec.Model,
+			CreatedAt: c.created, Status: StatusLoading}
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	ci := CollectionInfo{
@@ -262,6 +311,7 @@ func (c *collection) info() CollectionInfo {
 		Dimension: c.spec.Dimension,
 		Model:     c.spec.Model,
 		CreatedAt: c.created,
+		Status:    StatusReady,
 	}
 	if c.vec != nil && !c.deleted {
 		ci.Index = indexStats(c.vec.Stats())
@@ -271,7 +321,7 @@ func (c *collection) info() CollectionInfo {
 
 // GetCollection describes one collection.
 func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo, error) {
-	c, err := s.collection(name)
+	c, err := s.lookup(name)
 	if err != nil {
 		return CollectionInfo{}, err
 	}
@@ -297,30 +347,42 @@ func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) 
 	return out, nil
 }
 
-// DeleteCollection removes a collection, its documents and its snapshot files.
+// DeleteCollection removes a collection, its documents and its snapshot files. It waits
+// for that collection's in-flight write, never under the server-wide lock: other
+// collections (and listing) go on meanwhile.
 func (s *Server) DeleteCollection(ctx context.Context, name string) error {
-	if s.closed.Load() {
-		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	c, err := s.collection(name)
+	if err != nil {
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.colls[name]
-	if !ok {
+	// Wait for the in-flight write; later ones find the collection deleted.
+	c.writeMu.Lock()
+	if c.isDeleted() {
+		c.writeMu.Unlock()
 		return fmt.Errorf("server: collection %q %w", name, ErrNotFound)
 	}
-	// Wait for in-flight writes; later ones find the collection gone.
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	if err := s.store.DeleteCollection(name); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if s.deps.hooks.deleting != nil {
+		s.deps.hooks.deleting(name)
+	}
+	err = s.store.DeleteCollection(name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.writeMu.Unlock()
 		return fmt.Errorf("server: %w", err)
 	}
-	delete(s.colls, name)
-	c.close()
+	c.close() // marks it deleted: searches and snapshots stop using it
+	c.writeMu.Unlock()
+	s.mu.Lock()
+	if s.colls[name] == c {
+		delete(s.colls, name)
+	}
+	s.mu.Unlock()
+	c.snapMu.Lock() // an in-flight snapshot finishes before its files go
 	for _, p := range snapshotPaths(s.cfg.DataDir, name) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.log.Warn("remove snapshot file", "path", p, "err", err)
 		}
 	}
+	c.snapMu.Unlock()
 	s.metrics.documents.DeleteLabelValues(name)
 	s.metrics.ingested.DeleteLabelValues(name)
 	s.metrics.searchLatency.DeletePartialMatch(prometheus.Labels{"collection": name})

@@ -40,6 +40,10 @@ type Server struct {
 	closeErr  error
 	snapStop  chan struct{}
 	snapDone  chan struct{}
+	// recoverDone is closed when start-up recovery ends; stopRecover cancels it.
+	recoverDone chan struct{}
+	recoverErr  error // written before recoverDone closes
+	stopRecover context.CancelFunc
 }
 
 // pack is one loaded model pack.
@@ -49,9 +53,10 @@ type pack struct {
 	emb  embedder
 }
 
-// Open starts everything but the listener, in order: config → store → recover
-// collections (load or rebuild their indexes) → model packs and embedders →
-// snapshot loop → ready.
+// Open starts everything but the listener, in order: config → store → model packs
+// and embedders → collections registered as loading → snapshot loop. It returns
+// then; collections recover in the background one by one (each answers 503 with
+// Retry-After until it is done) and the server reports ready when all are.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return openWith(ctx, cfg, defaultDeps())
 }
@@ -62,12 +67,13 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:        cfg,
-		log:        cfg.Logger,
-		deps:       d,
-		metrics:    newMetrics(),
-		packByName: map[string]*pack{},
-		colls:      map[string]*collection{},
+		cfg:         cfg,
+		log:         cfg.Logger,
+		deps:        d,
+		metrics:     newMetrics(),
+		packByName:  map[string]*pack{},
+		colls:       map[string]*collection{},
+		recoverDone: make(chan struct{}),
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
@@ -100,15 +106,18 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		s.packByName[p.name] = p
 		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
 	}
-	if err := s.recoverCollections(ctx); err != nil {
+	loading, err := s.registerStored()
+	if err != nil {
 		return nil, err
 	}
 	if cfg.SnapshotInterval > 0 {
 		s.snapStop, s.snapDone = make(chan struct{}), make(chan struct{})
 		go s.snapshotLoop(cfg.SnapshotInterval)
 	}
-	s.ready.Store(true)
-	s.log.Info("server ready", "collections", len(s.colls), "packs", len(s.packs), "elapsed", time.Since(start))
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopRecover = cancel
+	go s.recoverLoading(rctx, loading)
+	s.log.Info("server started, collections recovering", "collections", len(loading), "packs", len(s.packs), "elapsed", time.Since(start))
 	return s, nil
 }
 
@@ -118,6 +127,10 @@ func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.ready.Store(false)
 		s.closed.Store(true)
+		if s.stopRecover != nil {
+			s.stopRecover()
+			<-s.recoverDone
+		}
 		if s.snapStop != nil {
 			close(s.snapStop)
 			<-s.snapDone

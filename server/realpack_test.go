@@ -26,6 +26,9 @@ func openReal(t *testing.T, dir string) *Server {
 	if err != nil {
 		t.Fatalf("open with test-tiny: %v", err)
 	}
+	if err := s.WaitRecovered(context.Background()); err != nil {
+		t.Fatalf("open with test-tiny: %v", err)
+	}
 	return s
 }
 
@@ -130,6 +133,9 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := s.CreateCollection(ctx, "v", CollectionSpec{Dimension: 8}); err != nil {
 		t.Fatal(err)
 	}
@@ -177,6 +183,9 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := run(s); !reflect.DeepEqual(got, want) {
 		t.Fatal("results differ after loading the snapshot")
 	}
@@ -191,6 +200,9 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	}
 	s, err = Open(ctx, cfg)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitRecovered(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx)

@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/server/store"
 )
 
 // Search modes.
@@ -459,6 +461,9 @@ func (s *Server) hits(c *collection, p *searchPlan, cands []candidate) ([]Search
 		ids[i] = cd.doc.id
 	}
 	recs, err := s.store.GetMany(c.name, ids, p.include["vector"])
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("server: collection %q %w", c.name, ErrNotFound) // deleted meanwhile
+	}
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}

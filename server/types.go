@@ -23,6 +23,12 @@ type (
 	ModelInfo      = wire.ModelInfo
 )
 
+// Collection statuses.
+const (
+	StatusReady   = wire.StatusReady
+	StatusLoading = wire.StatusLoading
+)
+
 // EmbedRequest asks for raw embeddings (POST /v1/embeddings).
 type EmbedRequest struct {
 	Model       string

@@ -19,6 +19,12 @@ const (
 	L2     Metric = "l2"
 )
 
+// Collection statuses reported in CollectionInfo.Status.
+const (
+	StatusReady   = "ready"
+	StatusLoading = "loading"
+)
+
 // IndexStats describes a collection's vector index.
 type IndexStats struct {
 	Engine         string `json:"engine"` // "hnsw" or "exact"
@@ -83,6 +89,9 @@ type CollectionInfo struct {
 	Model     string         `json:"model,omitempty"`
 	Index     IndexStats     `json:"index"`
 	CreatedAt time.Time      `json:"created_at"`
+	// Status is "ready", or "loading" while the collection recovers at start-up
+	// (its searches and writes answer 503 with Retry-After meanwhile).
+	Status string `json:"status"`
 }
 
 // UpsertResult reports one upsert call.
