@@ -125,7 +125,12 @@ func decode(path string, data []byte) (Index, error) {
 		inner = x
 	}
 	if h.flags&flagAuto != 0 {
-		return &autoIndex{cfg: h.cfg, cur: inner}, nil
+		a := &autoIndex{cfg: h.cfg, cur: inner}
+		if x, ok := inner.(*exactIndex); ok && x.Len() >= h.cfg.ExactThreshold {
+			// Saved while its graph was being built: build it again (WaitBuild waits).
+			a.startBuild()
+		}
+		return a, nil
 	}
 	return inner, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/internal/testenv"
 )
 
@@ -122,8 +123,9 @@ func searchAll(t *testing.T, s *Server, v []float32) []string {
 }
 
 func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
-	// 6,000 vectors: the real index has moved to HNSW; its snapshot must reload, and a
-	// rebuild (snapshot removed) must answer the same.
+	// 24,000 vectors, past index.DefaultExactThreshold: the real index has built its HNSW
+	// graph; its snapshot must reload, a rebuild (snapshot removed) must answer the
+	// same, and writes past a snapshot must be replayed after a crash.
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := DefaultConfig()
@@ -147,7 +149,11 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 		}
 		return v
 	}
-	for b := 0; b < 12; b++ {
+	const n = 24_000
+	if n <= index.DefaultExactThreshold {
+		t.Fatal("the test must cross the exact threshold")
+	}
+	for b := 0; b < n/500; b++ {
 		docs := make([]Document, 500)
 		for i := range docs {
 			docs[i] = Document{ID: "d" + itoa(b*500+i), Vector: vec(), Metadata: map[string]any{"b": b}}
@@ -175,6 +181,20 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 		}
 		return out
 	}
+	engine := func(s *Server) string {
+		c, err := s.collection("v")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := index.WaitBuild(c.vec); err != nil {
+			t.Fatal(err)
+		}
+		info, _ := s.GetCollection(ctx, "v")
+		return info.Index.Engine
+	}
+	if e := engine(s); e != "hnsw" {
+		t.Fatalf("engine %q after %d vectors, want hnsw", e, n)
+	}
 	want := run(s)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -189,7 +209,7 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	if got := run(s); !reflect.DeepEqual(got, want) {
 		t.Fatal("results differ after loading the snapshot")
 	}
-	if info, _ := s.GetCollection(ctx, "v"); info.Count != 6000 || info.Index.Count != 6000 {
+	if info, _ := s.GetCollection(ctx, "v"); info.Count != n || info.Index.Count != n || info.Index.Engine != "hnsw" {
 		t.Fatalf("info after reload: %+v", info)
 	}
 	if err := s.Close(ctx); err != nil {
@@ -223,5 +243,55 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	}
 	if float64(same)/float64(total) < 0.95 {
 		t.Fatalf("rebuilt index overlaps the original in %d/%d results", same, total)
+	}
+
+	// Writes past the last snapshot, then a crash (no shutdown snapshot): the restart
+	// loads the HNSW snapshot and replays just those writes from the change log.
+	if err := s.Close(ctx); err != nil { // snapshot of the rebuilt index
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	extra := Document{ID: "extra", Vector: queries[0]}
+	for _, step := range []func() error{
+		func() error { _, err := s.Upsert(ctx, "v", []Document{extra}); return err },
+		func() error { return s.DeleteDocument(ctx, "v", "extra") },
+		func() error { _, err := s.Upsert(ctx, "v", []Document{extra}); return err },
+		func() error { return s.DeleteDocument(ctx, "v", got[1][0]) },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCrash := run(s)
+	s.ready.Store(false)
+	_ = s.closeResources()
+	s2, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close(ctx)
+	if err := s2.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"missing", "stale", "corrupt"} {
+		if v := testutil.ToFloat64(s2.metrics.rebuilds.WithLabelValues(r)); v != 0 {
+			t.Fatalf("%v rebuilds (%s) after a crash with the change log intact", v, r)
+		}
+	}
+	gotCrash := run(s2)
+	if !reflect.DeepEqual(gotCrash, wantCrash) {
+		t.Fatalf("results differ after replaying the writes past the snapshot:\n got %v\nwant %v", gotCrash, wantCrash)
+	}
+	if gotCrash[0][0] != "extra" {
+		t.Fatalf("the replayed upsert is not found first: %v", gotCrash[0])
+	}
+	if info, _ := s2.GetCollection(ctx, "v"); info.Count != n || info.Index.Count != n || info.Index.Engine != "hnsw" {
+		t.Fatalf("info after replay: %+v", info)
 	}
 }

@@ -228,6 +228,11 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 		}
 		return s.recoverCollection(ctx, c)
 	}
+	// An index that crossed the exact threshold while being filled builds its graph in
+	// the background; recovery waits for it, so that the collection comes back on HNSW.
+	if err := index.WaitBuild(c.vec); err != nil {
+		s.log.Warn("HNSW graph build failed: the collection stays on exact search", "collection", c.name, "err", err)
+	}
 	c.gen = scanGen
 	if fresh {
 		c.snapGen = snapGen
