@@ -153,6 +153,9 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	if spec.DefaultInstruction != nil && p == nil {
 		return spec, nil, invalid("default_instruction", "a vector-only collection has no model to instruct")
 	}
+	if err := s.checkInstruction("default_instruction", spec.DefaultInstruction); err != nil {
+		return spec, nil, err
+	}
 	if ch := spec.Chunking; ch != nil {
 		if p == nil {
 			return spec, nil, invalid("chunking", "a vector-only collection cannot chunk (it has no model)")

@@ -149,6 +149,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	if req.Instruction != nil && req.Vector != nil {
 		return nil, invalid("instruction", "an instruction needs a text query")
 	}
+	if err := s.checkInstruction("instruction", req.Instruction); err != nil {
+		return nil, err
+	}
 	p.instruction = req.Instruction
 	if p.instruction == nil {
 		p.instruction = c.spec.DefaultInstruction
