@@ -61,6 +61,10 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, h.log, err)
 			return
 		}
+		if err := h.checkResponseSize(r.Context(), name, []server.SearchRequest{req}); err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
 		res, err := h.svc.Search(r.Context(), name, req)
 		if err != nil {
 			writeError(w, r, h.log, err)
@@ -92,6 +96,10 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, h.log, err)
 			return
 		}
+	}
+	if err := h.checkResponseSize(r.Context(), name, reqs); err != nil {
+		writeError(w, r, h.log, err)
+		return
 	}
 	results, err := h.searchBatch(r.Context(), name, reqs)
 	if err != nil {

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// readTimeout bounds reading one request, headers and body (64 MiB JSON bodies at
+// 1 MiB/s fit).
+const readTimeout = 2 * time.Minute
+
 // Run opens the server, serves newHandler(s) on cfg.Addr, and on ctx cancellation shuts
 // down gracefully: stop accepting, drain in-flight requests (up to ShutdownTimeout),
 // snapshot, close. It returns nil after a clean shutdown.
@@ -31,7 +35,10 @@ func serve(ctx context.Context, s *Server, newHandler func(*Server) http.Handler
 	hs := &http.Server{
 		Handler:           newHandler(s),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Bodies: a slow client cannot hold a connection and its buffers forever. NDJSON
+		// ingest clears it for its stream (api/ingest.go).
+		ReadTimeout: readTimeout,
+		IdleTimeout: 2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	serveErr := make(chan error, 1)
