@@ -7,7 +7,12 @@
 #   docker run -p 8080:8080 -v instructd-data:/data -v $PWD/models/test-minilm:/models/default:ro instructd
 #
 # Model packs are mounted (or baked into a derived image) at /models/default; set
-# INSTRUCTD_MODELS to use other paths. Every `instructd serve` flag has an INSTRUCTD_* variable.
+# INSTRUCTD_MODELS (serve's comma-separated pack list) to use others. `instructd model pull`
+# stores packs under INSTRUCTD_MODEL_DIR (/models), whose names INSTRUCTD_MODELS may use.
+# Every `instructd serve` flag has an INSTRUCTD_* variable.
+#
+# The image listens on 0.0.0.0:8080 WITHOUT API KEYS unless you set INSTRUCTD_API_KEYS
+# (and INSTRUCTD_READ_API_KEYS for read-only clients); it warns loudly at start if not.
 
 ARG GO_IMAGE=golang:1.26-bookworm
 ARG ORT_VERSION=1.24.3
@@ -48,6 +53,7 @@ COPY --from=build /out/instructd /usr/local/bin/instructd
 ENV INSTRUCTD_ADDR=0.0.0.0:8080 \
     INSTRUCTD_DATA=/data \
     INSTRUCTD_MODELS=/models/default \
+    INSTRUCTD_MODEL_DIR=/models \
     INSTRUCTD_ORT_LIB=/usr/local/lib/onnxruntime/libonnxruntime.so.1 \
     INSTRUCTD_LOG_FORMAT=json \
     INSTRUCTD_LOG_LEVEL=info

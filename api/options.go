@@ -9,6 +9,9 @@ import (
 type Options struct {
 	// APIKeys, when non-empty, requires "Authorization: Bearer KEY" on /v1 routes.
 	APIKeys []string
+	// ReadAPIKeys are keys that may only read: GET routes, search, embeddings (403 on
+	// writes and deletes). Either kind of key turns authentication on.
+	ReadAPIKeys []string
 	// MetricsPublic serves /metrics without an API key.
 	MetricsPublic bool
 	// RequestTimeout bounds requests (default 60s), except document upserts: JSON ones

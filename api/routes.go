@@ -30,7 +30,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &handlers{svc: s, opts: opts, log: log}
-	keys := newAPIKeys(opts.APIKeys, log)
+	keys := newAPIKeys(opts.APIKeys, opts.ReadAPIKeys, log)
 	metrics := newHTTPMetrics(s.Registry())
 	jsonOnly := allowContentType(log, "application/json")
 	maxBody := func() int64 { return s.Limits().MaxBodyBytes }

@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// EnvModels names the environment variable that overrides where pulled packs live.
-const EnvModels = "INSTRUCTD_MODELS"
+// EnvModels names the environment variable that overrides where pulled packs live (the
+// registry root). It is distinct from INSTRUCTD_MODELS, serve's list of packs to load.
+const EnvModels = "INSTRUCTD_MODEL_DIR"
 
 // Registry is a directory of pulled packs, one per repo, named "<org>--<name>".
 type Registry struct {
@@ -18,7 +19,7 @@ type Registry struct {
 	Root string
 }
 
-// DefaultRegistry returns the registry at $INSTRUCTD_MODELS, else ~/.cache/instructd/models
+// DefaultRegistry returns the registry at $INSTRUCTD_MODEL_DIR, else ~/.cache/instructd/models
 // (the user cache directory: $XDG_CACHE_HOME when set).
 func DefaultRegistry() (Registry, error) {
 	if root := os.Getenv(EnvModels); root != "" {

@@ -53,7 +53,7 @@ func parseWithOneArg(fs *flag.FlagSet, args []string, what string) (string, erro
 // runModelPull downloads a pack and prints its directory on stdout (progress goes to stderr).
 func runModelPull(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("model pull", flag.ContinueOnError)
-	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODELS/<org>--<name>, else ~/.cache/instructd/models/...)")
+	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	repo, err := parseWithOneArg(fs, args, "Hugging Face repo (org/name)")
