@@ -410,6 +410,7 @@ func (x *hnswIndex) Stats() Stats {
 	}
 	if !x.closed {
 		s.Count = x.live()
+		s.Deleted = int(x.tombstones.Load())
 		s.Capacity = int(C.ixh_capacity(x.h))
 		s.Bytes = int64(C.ixh_bytes(x.h))
 	}

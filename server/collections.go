@@ -36,8 +36,13 @@ type collection struct {
 	// loading is set while start-up recovery fills the collection: requests other than
 	// describing it answer ErrLoading, and nothing but the recovery touches its state.
 	loading atomic.Bool
-	// snapMu serialises snapshots of the collection and its deletion's file removal.
+	// snapMu serialises snapshots of the collection, compaction and its deletion's
+	// file removal.
 	snapMu sync.Mutex
+	// ef is the default ef_search of searches that set none (0: the index's own).
+	ef atomic.Int64
+	// compacting is set while a compaction runs.
+	compacting atomic.Bool
 
 	// writeMu serialises writers (store commit + index updates) so that two upserts of
 	// one id reach the indexes in commit order, and excludes snapshots during a write.
@@ -251,7 +256,7 @@ func (s *Server) newText() textIndex {
 }
 
 func newCollection(name string, info storedInfo, p *pack, vec index.Index, text textIndex) *collection {
-	return &collection{
+	c := &collection{
 		name:    name,
 		spec:    info.Spec,
 		created: info.CreatedAt,
@@ -262,6 +267,8 @@ func newCollection(name string, info storedInfo, p *pack, vec index.Index, text 
 		vec:     vec,
 		text:    text,
 	}
+	c.ef.Store(int64(info.Spec.Index.EfSearch))
+	return c
 }
 
 // collection returns a live, recovered collection; ErrNotFound, or ErrLoading while it

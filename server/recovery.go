@@ -248,19 +248,28 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 // every key those writes dropped, then upserts the current vectors (and text) of every
 // document they touched. Writes already in the snapshot are applied again harmlessly.
 func (s *Server) replay(c *collection, ch store.Changes, text bool) error {
+	var ti textIndex
+	if text {
+		ti = c.text
+	}
+	return s.replayInto(c.name, c.vec, ti, ch)
+}
+
+// replayInto applies logged writes to vec and, when not nil, to text.
+func (s *Server) replayInto(coll string, vec index.Index, text textIndex, ch store.Changes) error {
 	if len(ch.Dropped) > 0 {
-		if err := c.vec.Delete(ch.Dropped...); err != nil {
+		if err := vec.Delete(ch.Dropped...); err != nil {
 			return fmt.Errorf("replay deletes: %w", err)
 		}
-		if text && c.text != nil {
+		if text != nil {
 			for _, k := range ch.Dropped {
-				c.text.Delete(k)
+				text.Delete(k)
 			}
 		}
 	}
 	for lo := 0; lo < len(ch.IDs); lo += rebuildBatch {
 		ids := ch.IDs[lo:min(lo+rebuildBatch, len(ch.IDs))]
-		recs, err := s.store.GetMany(c.name, ids, true)
+		recs, err := s.store.GetMany(coll, ids, true)
 		if err != nil {
 			return err
 		}
@@ -278,12 +287,12 @@ func (s *Server) replay(c *collection, ch store.Changes, text bool) error {
 			for _, p := range r.Passages {
 				keys, vecs = append(keys, p.Key), append(vecs, p.Vector)
 			}
-			if text && c.text != nil {
-				c.text.Upsert(r.Key, lexicalText(r.Title, r.Text))
+			if text != nil {
+				text.Upsert(r.Key, lexicalText(r.Title, r.Text))
 			}
 		}
 		if len(keys) > 0 {
-			if err := c.vec.Upsert(keys, vecs); err != nil {
+			if err := vec.Upsert(keys, vecs); err != nil {
 				return fmt.Errorf("replay upserts: %w", err)
 			}
 		}

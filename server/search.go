@@ -112,6 +112,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	if p.k < 0 || p.k > s.cfg.Limits.MaxK {
 		return nil, invalid("k", "must be in [1, %d], got %d", s.cfg.Limits.MaxK, req.K)
 	}
+	if p.ef == 0 {
+		p.ef = c.defaultEf() // the collection's ef_search as last changed (PATCH)
+	}
 	if p.ef < 0 || p.ef > maxEf {
 		return nil, invalid("ef", "must be in [0, %d], got %d", maxEf, req.Ef)
 	}

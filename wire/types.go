@@ -36,6 +36,8 @@ type IndexStats struct {
 	EfSearch       int    `json:"ef_search,omitempty"`
 	Capacity       int    `json:"capacity,omitempty"`
 	Bytes          int64  `json:"bytes"`
+	// Deleted counts tombstones in the HNSW graph (compaction removes them).
+	Deleted int `json:"deleted,omitempty"`
 }
 
 // Document is one item of a collection.
