@@ -39,7 +39,7 @@ func serve(ctx context.Context, s *Server, newHandler func(*Server) http.Handler
 		// ingest clears it for its stream (api/ingest.go).
 		ReadTimeout: readTimeout,
 		IdleTimeout: 2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
