@@ -65,6 +65,8 @@ type hooks struct {
 	snapshotting func(collection string)
 	// recovering runs when start-up recovery begins a collection.
 	recovering func(collection string)
+	// snapshotWritten runs after a snapshot wrote its index files, before its sidecar.
+	snapshotWritten func(collection string)
 	// deleting runs while DeleteCollection holds the collection's write lock.
 	deleting func(collection string)
 }

@@ -403,6 +403,9 @@ func (s *Server) snapshot(c *collection) error {
 		err = c.text.Save(paths[1])
 	}
 	c.mu.RUnlock()
+	if err == nil && s.deps.hooks.snapshotWritten != nil {
+		s.deps.hooks.snapshotWritten(c.name)
+	}
 	if err == nil {
 		err = atomicfile.Write(paths[2], []byte(strconv.FormatUint(gen, 10)+"\n"))
 	}

@@ -30,5 +30,6 @@ func defaultDeps() deps {
 			}
 			return ix, nil
 		},
+		hooks: envHooks(),
 	}
 }
