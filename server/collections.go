@@ -43,6 +43,10 @@ type collection struct {
 	ef atomic.Int64
 	// compacting is set while a compaction runs.
 	compacting atomic.Bool
+	// calibration is the last ef calibration (nil: none yet); calibrating is set while
+	// one runs.
+	calibration atomic.Pointer[index.Calibration]
+	calibrating atomic.Bool
 
 	// writeMu serialises writers (store commit + index updates) so that two upserts of
 	// one id reach the indexes in commit order, and excludes snapshots during a write.
@@ -140,6 +144,9 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	case wire.Cosine, wire.Dot, wire.L2:
 	default:
 		return spec, nil, invalid("metric", "must be cosine, dot or l2, got %q", spec.Metric)
+	}
+	if r := spec.Index.TargetRecall; r < 0 || r > 1 {
+		return spec, nil, invalid("index.target_recall", "must be in (0, 1], got %g", r)
 	}
 	if spec.Index.M < 0 || spec.Index.M > 256 || spec.Index.EfConstruction < 0 || spec.Index.EfConstruction > 10_000 ||
 		spec.Index.EfSearch < 0 || spec.Index.EfSearch > 10_000 {

@@ -261,8 +261,17 @@ func (s *Server) PatchCollection(ctx context.Context, collection string, patch C
 }
 
 // defaultEf is the ef a search uses when it sets none: the collection's ef_search as
-// last set (0: the index's own default).
-func (c *collection) defaultEf() int { return int(c.ef.Load()) }
+// set at creation or by PATCH, else the ef calibrated for its target recall, else 0
+// (the index's own default).
+func (c *collection) defaultEf() int {
+	if ef := int(c.ef.Load()); ef > 0 {
+		return ef
+	}
+	if cal := c.calibration.Load(); cal != nil {
+		return cal.Ef
+	}
+	return 0
+}
 
 // Stats reports a collection's storage and index state.
 func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats, error) {
@@ -287,6 +296,9 @@ func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats,
 	c.mu.RUnlock()
 	if ef := c.defaultEf(); ef > 0 {
 		st.EfSearch = ef
+	}
+	if cal := c.calibration.Load(); cal != nil {
+		st.CalibratedEf, st.CalibratedRecall, st.CalibratedVectors = cal.Ef, cal.Recall, cal.Vectors
 	}
 	if st.StoreBytes, err = s.store.Bytes(c.name); err != nil {
 		return CollectionStats{}, fmt.Errorf("server: %w", err)
@@ -404,6 +416,8 @@ func (s *Server) compact(c *collection) {
 	_ = old.Close()
 	c.snapGen = 0 // the snapshot on disk holds the old graph: write the new one next time
 	c.indexBroken = false
+	c.calibration.Store(nil) // a new graph: measure again
+	s.maybeCalibrate(c)
 	s.log.Info("collection compacted", "collection", c.name, "vectors", fresh.Len(), "elapsed", time.Since(start))
 }
 

@@ -302,6 +302,7 @@ func (s *Server) commitLocked(c *collection, recs []store.Record) error {
 	}
 	s.metrics.ingested.WithLabelValues(c.name).Add(float64(len(recs)))
 	s.metrics.documents.WithLabelValues(c.name).Set(float64(n))
+	s.maybeCalibrate(c)
 	return nil
 }
 

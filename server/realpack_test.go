@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -195,6 +196,17 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	if e := engine(s); e != "hnsw" {
 		t.Fatalf("engine %q after %d vectors, want hnsw", e, n)
 	}
+	// The default ef is calibrated for the target recall (0.98) once the graph exists.
+	var st CollectionStats
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if st, err = s.Stats(ctx, "v"); err != nil || st.CalibratedEf > 0 {
+			break
+		}
+	}
+	if err != nil || st.CalibratedEf == 0 || st.EfSearch != st.CalibratedEf || (st.CalibratedRecall < 0.98 && st.CalibratedEf < 2048) {
+		t.Fatalf("no usable calibration: %+v %v", st, err)
+	}
+	t.Logf("calibrated ef %d (recall@10 %.3f on %d vectors)", st.CalibratedEf, st.CalibratedRecall, st.CalibratedVectors)
 	want := run(s)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)

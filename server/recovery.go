@@ -96,6 +96,9 @@ func (s *Server) recoverLoading(ctx context.Context, cs []*collection) {
 		}
 		c.loading.Store(false)
 		s.metrics.documents.WithLabelValues(c.name).Set(float64(c.count()))
+		c.writeMu.Lock()
+		s.maybeCalibrate(c)
+		c.writeMu.Unlock()
 	}
 	if failed == 0 {
 		s.ready.Store(!s.closed.Load())

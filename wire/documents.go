@@ -59,6 +59,11 @@ type CollectionStats struct {
 	// LoggedWrites are the change-log entries a restart would replay.
 	LoggedWrites int  `json:"logged_writes"`
 	Compacting   bool `json:"compacting"`
+	// CalibratedEf is the ef chosen for index.target_recall (absent until the HNSW graph
+	// was calibrated), with the recall@10 it measured and the vectors it was measured on.
+	CalibratedEf      int     `json:"calibrated_ef,omitempty"`
+	CalibratedRecall  float64 `json:"calibrated_recall,omitempty"`
+	CalibratedVectors int     `json:"calibrated_vectors,omitempty"`
 }
 
 // CompactResult answers POST /v1/collections/{name}/compact.

@@ -55,6 +55,11 @@ type IndexParams struct {
 	M              int `json:"m,omitempty"`
 	EfConstruction int `json:"ef_construction,omitempty"`
 	EfSearch       int `json:"ef_search,omitempty"`
+	// TargetRecall (default 0.98) calibrates the default ef when EfSearch is not set: the
+	// smallest ef whose recall@10 on a sample of the collection's own vectors, against
+	// exact search, reaches it; measured when the HNSW graph is built and each time the
+	// collection doubles. A query's own ef still wins.
+	TargetRecall float64 `json:"target_recall,omitempty"`
 }
 
 // ChunkingSpec splits long documents into overlapping token windows at ingest.
