@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -134,6 +135,19 @@ func (s *Server) Close(ctx context.Context) error {
 		if s.snapStop != nil {
 			close(s.snapStop)
 			<-s.snapDone
+		}
+		// A graph being built is finished first, so that the shutdown snapshot holds it
+		// and the next start loads it instead of building it again.
+		s.mu.RLock()
+		cs := make([]*collection, 0, len(s.colls))
+		for _, c := range s.colls {
+			cs = append(cs, c)
+		}
+		s.mu.RUnlock()
+		for _, c := range cs {
+			if !c.loading.Load() && !c.isDeleted() {
+				_ = index.WaitBuild(c.vec)
+			}
 		}
 		var errs []error
 		if err := s.snapshotAll(ctx); err != nil {
