@@ -231,14 +231,19 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 		}
 		return s.recoverCollection(ctx, c)
 	}
-	// An index that crossed the exact threshold while being filled builds its graph in
-	// the background; recovery waits for it, so that the collection comes back on HNSW.
+	// An index that crossed the exact threshold while being filled (or a snapshot saved
+	// mid-build) builds its graph in the background; recovery waits for it, so that the
+	// collection comes back on HNSW.
+	engine := c.vec.Stats().Engine
 	if err := index.WaitBuild(c.vec); err != nil {
 		s.log.Warn("HNSW graph build failed: the collection stays on exact search", "collection", c.name, "err", err)
 	}
 	c.gen = scanGen
 	if fresh {
 		c.snapGen = snapGen
+		if c.vec.Stats().Engine != engine {
+			c.snapGen = 0 // the snapshot holds the exact engine: write the graph next time
+		}
 	} else {
 		s.metrics.rebuilds.WithLabelValues(reason).Inc()
 	}
