@@ -248,7 +248,7 @@ func startServer(t *testing.T, bin, dataDir, pack, ort string, env ...string) *s
 	p := &serverProc{cmd: cmd, url: "http://" + addr, logf: logf, exited: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() { p.kill() })
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		resp, err := http.Get(p.url + "/readyz")
 		if err == nil {
@@ -264,7 +264,7 @@ func startServer(t *testing.T, bin, dataDir, pack, ort string, env ...string) *s
 		}
 		if time.Now().After(deadline) {
 			p.kill()
-			t.Fatalf("server not ready after 90s:\n%s", tail(logf))
+			t.Fatalf("server not ready after 5 minutes (an HNSW graph may be rebuilt at start):\n%s", tail(logf))
 		}
 	}
 }
