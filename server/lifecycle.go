@@ -136,22 +136,36 @@ func (s *Server) Close(ctx context.Context) error {
 			close(s.snapStop)
 			<-s.snapDone
 		}
-		// A graph being built is finished first, so that the shutdown snapshot holds it
-		// and the next start loads it instead of building it again.
+		var errs []error
+		if err := s.snapshotAll(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		// A graph still being built is finished and snapshotted too, so that the next
+		// start loads it instead of building it again; the snapshot above already holds
+		// every write, should the process be killed meanwhile.
 		s.mu.RLock()
 		cs := make([]*collection, 0, len(s.colls))
 		for _, c := range s.colls {
 			cs = append(cs, c)
 		}
 		s.mu.RUnlock()
+		rebuilt := false
 		for _, c := range cs {
-			if !c.loading.Load() && !c.isDeleted() {
-				_ = index.WaitBuild(c.vec)
+			if c.loading.Load() || c.isDeleted() {
+				continue
+			}
+			before := c.vec.Stats().Engine
+			if index.WaitBuild(c.vec) == nil && c.vec.Stats().Engine != before {
+				c.writeMu.Lock()
+				c.snapGen = 0
+				c.writeMu.Unlock()
+				rebuilt = true
 			}
 		}
-		var errs []error
-		if err := s.snapshotAll(ctx); err != nil {
-			errs = append(errs, err)
+		if rebuilt {
+			if err := s.snapshotAll(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		errs = append(errs, s.closeResources())
 		s.closeErr = errors.Join(errs...)
