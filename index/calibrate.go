@@ -6,8 +6,10 @@ import (
 	"fmt"
 )
 
-// calibrationEfs are the ef values Calibrate tries, smallest first.
-var calibrationEfs = []int{16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048}
+// calibrationEfs are the ef values Calibrate tries, smallest first. They stop at 512,
+// the former fixed default: on data where even 512 misses the target (random
+// high-dimensional vectors), calibration never makes searches slower than before.
+var calibrationEfs = []int{16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512}
 
 // ErrNotGraph means the index answers exactly (no graph yet): nothing to calibrate.
 var ErrNotGraph = errors.New("index: exact engine, no ef to calibrate")

@@ -203,7 +203,7 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 			break
 		}
 	}
-	if err != nil || st.CalibratedEf == 0 || st.EfSearch != st.CalibratedEf || (st.CalibratedRecall < 0.98 && st.CalibratedEf < 2048) {
+	if err != nil || st.CalibratedEf == 0 || st.EfSearch != st.CalibratedEf || (st.CalibratedRecall < 0.98 && st.CalibratedEf < 512) {
 		t.Fatalf("no usable calibration: %+v %v", st, err)
 	}
 	t.Logf("calibrated ef %d (recall@10 %.3f on %d vectors)", st.CalibratedEf, st.CalibratedRecall, st.CalibratedVectors)

@@ -56,9 +56,9 @@ type IndexParams struct {
 	EfConstruction int `json:"ef_construction,omitempty"`
 	EfSearch       int `json:"ef_search,omitempty"`
 	// TargetRecall (default 0.98) calibrates the default ef when EfSearch is not set: the
-	// smallest ef whose recall@10 on a sample of the collection's own vectors, against
-	// exact search, reaches it; measured when the HNSW graph is built and each time the
-	// collection doubles. A query's own ef still wins.
+	// smallest ef (16 to 512) whose recall@10 on a sample of the collection's own
+	// vectors, against exact search, reaches it (512 when none does); measured when the
+	// HNSW graph is built and each time the collection doubles. A query's ef still wins.
 	TargetRecall float64 `json:"target_recall,omitempty"`
 }
 
