@@ -12,7 +12,7 @@ func TestQueryCacheBoundedByBytes(t *testing.T) {
 	c.maxBytes = 1 << 20
 	long := strings.Repeat("x", 100<<10) // 100 KiB instruction per entry
 	for i := 0; i < 100; i++ {
-		c.put(cacheKey{instruction: long, text: string(rune('a' + i%26)) + strings.Repeat("q", i)}, []float32{1, 2, 3})
+		c.put(cacheKey{instruction: long, text: string(rune('a'+i%26)) + strings.Repeat("q", i)}, []float32{1, 2, 3})
 		if st := c.stats(); st.Bytes > st.MaxBytes {
 			t.Fatalf("after %d puts the cache holds %d bytes, above its bound %d", i+1, st.Bytes, st.MaxBytes)
 		}
