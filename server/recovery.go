@@ -100,7 +100,7 @@ func (s *Server) recoverLoading(ctx context.Context, cs []*collection) {
 		s.maybeCalibrate(c)
 		c.writeMu.Unlock()
 	}
-	if failed == 0 {
+	if failed == 0 && ctx.Err() == nil {
 		s.ready.Store(!s.closed.Load())
 	}
 	s.log.Info("collections recovered", "collections", len(cs), "failed", failed, "elapsed", time.Since(start))

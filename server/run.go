@@ -52,6 +52,9 @@ func serve(ctx context.Context, s *Server, newHandler func(*Server) http.Handler
 		// Serve failed before shutdown was asked for.
 		runErr = fmt.Errorf("server: serve: %w", err)
 	}
+	if s.stopRecover != nil {
+		s.stopRecover() // a recovery still running must not report ready while draining
+	}
 	s.ready.Store(false) // readiness probes fail while draining
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
