@@ -4,7 +4,8 @@
 #      texts with the same pack, in the same run (target: ratio ≥ 0.9);
 #  (b) search qps and p50/p99 at concurrency 1, 8, 32: vector queries on a vector-only
 #      collection of VEC_DOCS pre-computed VEC_DIM-d vectors, and unique text queries on the
-#      WordNet collection;
+#      WordNet collection; before them, the vector collection's default ef (calibrated for
+#      index.target_recall 0.98) and its recall@10 against ef 4096 on fresh queries;
 #  (c) text queries offered open-loop at 2× the saturation rate for OVERLOAD: status codes
 #      (429 expected, no 5xx but 503) and the server's RSS (max, and whether it plateaus).
 #  (d) restart: time to /readyz after a clean SIGTERM restart and after kill -9 with
