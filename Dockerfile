@@ -4,15 +4,16 @@
 # (taken from the onnxruntime-node npm package, as scripts/setup.sh does) and nothing else.
 #
 #   docker build -t instructd .
-#   docker run -p 8080:8080 -v instructd-data:/data -v $PWD/models/test-minilm:/models/default:ro instructd
+#   docker run --rm -v instructd-models:/models instructd model pull BAAI/bge-small-en-v1.5
+#   docker run -p 8080:8080 -v instructd-models:/models:ro -v instructd-data:/data \
+#     -e INSTRUCTD_API_KEYS=change-me instructd serve --model BAAI/bge-small-en-v1.5
 #
-# Model packs are mounted (or baked into a derived image) at /models/default; set
-# INSTRUCTD_MODELS (serve's comma-separated pack list) to use others. `instructd model pull`
-# stores packs under INSTRUCTD_MODEL_DIR (/models), whose names INSTRUCTD_MODELS may use.
-# Every `instructd serve` flag has an INSTRUCTD_* variable.
-#
-# The image listens on 0.0.0.0:8080 WITHOUT API KEYS unless you set INSTRUCTD_API_KEYS
-# (and INSTRUCTD_READ_API_KEYS for read-only clients); it warns loudly at start if not.
+# /models is the pack registry (INSTRUCTD_MODEL_DIR): `model pull` writes <org>--<name> there
+# and `serve --model ORG/NAME` (or INSTRUCTD_MODELS=ORG/NAME) loads it. /data holds the
+# collections. Both are owned by the image's user, uid/gid 10001: a named volume inherits
+# that; a bind-mounted host folder must be writable by uid 10001 (chown 10001:10001 DIR).
+# The server listens on 0.0.0.0 inside the container: set INSTRUCTD_API_KEYS (it warns
+# loudly at start-up otherwise). Every `instructd serve` flag has an INSTRUCTD_* variable.
 
 ARG GO_IMAGE=golang:1.26-bookworm
 ARG ORT_VERSION=1.24.3
@@ -47,17 +48,16 @@ RUN apt-get update \
  && groupadd --system --gid 10001 instructd \
  && useradd --system --uid 10001 --gid instructd --home-dir /data --shell /usr/sbin/nologin instructd \
  && mkdir -p /data /models \
- && chown instructd:instructd /data
+ && chown instructd:instructd /data /models
 COPY --from=ort /out/libonnxruntime.so.1 /usr/local/lib/onnxruntime/libonnxruntime.so.1
 COPY --from=build /out/instructd /usr/local/bin/instructd
 ENV INSTRUCTD_ADDR=0.0.0.0:8080 \
     INSTRUCTD_DATA=/data \
-    INSTRUCTD_MODELS=/models/default \
     INSTRUCTD_MODEL_DIR=/models \
     INSTRUCTD_ORT_LIB=/usr/local/lib/onnxruntime/libonnxruntime.so.1 \
     INSTRUCTD_LOG_FORMAT=json \
     INSTRUCTD_LOG_LEVEL=info
-VOLUME ["/data"]
+VOLUME ["/data", "/models"]
 EXPOSE 8080
 USER instructd:instructd
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -14,8 +14,10 @@ DEFAULT_PACK ?= BAAI/bge-small-en-v1.5
 setup:
 	bash scripts/setup.sh
 
+VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 build: setup
-	$(GO) build -o $(BIN) ./cmd/instructd
+	$(GO) build -ldflags "-X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o $(BIN) ./cmd/instructd
 
 # Pull the default real pack; where Hugging Face is unreachable fall back to the
 # generated test pack (serve prints a loud warning: its vectors carry no meaning).
@@ -27,6 +29,7 @@ test: setup
 	$(GO) vet ./...
 	$(GO) vet -tags hftokenizers ./...
 	CGO_ENABLED=0 $(GO) build ./api/client/... ./wire/...
+	bash scripts/check-docker.sh
 	$(GO) test -race -timeout 40m ./...
 
 test-short:

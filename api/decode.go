@@ -55,6 +55,9 @@ func decodeStrict(b []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if field, ok := unknownField(err); ok {
+			return unknownFieldError(field, dst)
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -80,7 +83,7 @@ func jsonError(err error) error {
 			where = "value"
 		}
 		if strings.HasPrefix(te.Value, "number") && kindName(te.Type) == "number" {
-			msg = fmt.Sprintf("%s: %s does not fit a %s", where, te.Value, te.Type)
+			msg = fmt.Sprintf("%s: %s is out of range for %s", where, strings.TrimPrefix(te.Value, "number "), numberKind(te.Type))
 		} else {
 			msg = fmt.Sprintf("%s: expected %s, got %s", where, kindName(te.Type), te.Value)
 		}
@@ -125,4 +128,18 @@ func invalidUTF8Offset(b []byte) int {
 		i += n
 	}
 	return -1
+}
+
+// numberKind describes a numeric Go type as a client would: "an integer" or "a number".
+func numberKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64 {
+		if t.Kind() >= reflect.Uint {
+			return "a non-negative integer"
+		}
+		return "an integer"
+	}
+	return "a number"
 }

@@ -92,6 +92,41 @@ func TestEmbeddingsBadInput(t *testing.T) {
 	}
 }
 
+// TestEmbeddingsOpenAIErrors checks that errors on the OpenAI-compatible routes have
+// OpenAI's shape, which OpenAI's SDKs parse: message, type, param (null or the field), code.
+func TestEmbeddingsOpenAIErrors(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		typ                      string
+		param                    any
+	}{
+		{"bad field", "POST", "/v1/embeddings", `{"input":"a","input_type":"passage"}`, 400, "invalid_request_error", "input_type"},
+		{"unknown model", "POST", "/v1/embeddings", `{"input":"a","model":"gpt-9"}`, 404, "not_found_error", "model"},
+		{"malformed", "POST", "/v1/embeddings", `{"input":`, 400, "invalid_request_error", nil},
+		{"method", "DELETE", "/v1/models", ``, 405, "invalid_request_error", nil},
+	} {
+		r := e.do(tc.method, tc.path, tc.body)
+		e.expect(r, tc.status, tc.name)
+		var body struct {
+			Error map[string]any `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		param, hasParam := body.Error["param"]
+		if body.Error["type"] != tc.typ || !hasParam || param != tc.param || body.Error["message"] == "" || body.Error["code"] == "" {
+			t.Errorf("%s: error %v, want type %q param %v with message and code", tc.name, body.Error, tc.typ, tc.param)
+		}
+	}
+	// Our own routes keep our shape.
+	r := e.do("POST", "/v1/collections/nope/search", `{"query":"x"}`)
+	if !strings.Contains(r.body, `"code":"not_found"`) || strings.Contains(r.body, `"type"`) {
+		t.Errorf("search error changed shape: %s", r.body)
+	}
+}
+
 func TestModels(t *testing.T) {
 	e := newTestEnv(t, Options{})
 	r := e.do("GET", "/v1/models", "")
@@ -102,5 +137,15 @@ func TestModels(t *testing.T) {
 	models, err := e.cl.Models(context.Background())
 	if err != nil || len(models) != 1 || !models[0].Default {
 		t.Fatalf("%+v %v", models, err)
+	}
+}
+
+// TestErrorMessagesHaveNoInternalPrefixes checks that wrapped errors reach clients as one
+// sentence, without "server: " and the like, and that the Go client adds no prefix either.
+func TestErrorMessagesHaveNoInternalPrefixes(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	_, err := e.cl.GetCollection(context.Background(), "nope")
+	if err == nil || strings.Contains(err.Error(), "server:") || strings.Contains(err.Error(), "client:") || !strings.Contains(err.Error(), "404 not_found") {
+		t.Errorf("client error %q: want the server's sentence with status and code, no prefixes", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/instructd/instructd/internal/errtext"
 	"github.com/instructd/instructd/server"
 )
 
@@ -64,8 +65,15 @@ type errorDetail struct {
 }
 
 // classify maps any error to a status, a Retry-After value ("" for none) and the body.
-// It is the one place where server errors become HTTP statuses.
+// It is the one place where server errors become HTTP statuses. Messages lose the
+// internal "package: " prefixes that wrapping adds: a client reads one sentence.
 func classify(err error) (status int, retryAfter string, d errorDetail) {
+	status, retryAfter, d = classifyRaw(err)
+	d.Message = errtext.Clean(d.Message)
+	return status, retryAfter, d
+}
+
+func classifyRaw(err error) (status int, retryAfter string, d errorDetail) {
 	var he *httpError
 	var ie *server.InputError
 	var mbe *http.MaxBytesError
@@ -108,6 +116,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
+	}
+	if openAIPath(r.URL.Path) {
+		writeJSON(w, status, openAIErrorBody{Error: openAIError(status, d)})
+		return
 	}
 	writeJSON(w, status, errorBody{Error: d})
 }

@@ -155,7 +155,12 @@ func (h *handlers) ingestNDJSON(w http.ResponseWriter, r *http.Request, name str
 		finish()
 	}
 	wg.Wait()
-	if fatal == nil && readErr != nil {
+	var he *httpError
+	switch {
+	case fatal != nil || readErr == nil:
+	case errors.As(readErr, &he):
+		fatal = readErr // a stream of the wrong shape: one message that says what to send
+	default:
 		fatal = &httpError{status: http.StatusBadRequest, code: codeInvalidInput,
 			message: fmt.Sprintf("reading the NDJSON stream after line %d: %v", st.ThroughLine, readErr)}
 	}
@@ -216,8 +221,18 @@ func (h *handlers) readBatches(r *http.Request, info *server.CollectionInfo, lim
 			return false
 		}
 	}
+	sawContent := false
 	for {
 		line, num, tooLong, err := lr.next()
+		if num == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		if err == nil && !sawContent && !tooLong && len(bytes.TrimSpace(line)) > 0 {
+			sawContent = true
+			if err := checkNDJSONShape(line); err != nil {
+				return err
+			}
+		}
 		if err != nil {
 			if b.throughLine > 0 || len(b.docs) > 0 || len(b.failures) > 0 {
 				if !send() {

@@ -40,7 +40,7 @@ func badStream(maxLine, dim int, realServer bool) (string, map[int]string) {
 		zero,                                     // 16 zero vector under cosine
 		`{"title":"title only","id":"g17"}`,      // 17 a title is enough
 	}
-	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "does not fit",
+	want := map[int]string{2: "malformed", 3: "UTF-8", 4: "id: missing", 5: "dimension", 6: "out of range",
 		7: "expected number", 8: "longer than", 11: rejectedWant, 12: "unknown field", 14: "expected", 16: "all zeros"}
 	return strings.Join(lines, "\n"), want // good: g1, g10, g13, g15, g17
 }
@@ -201,5 +201,27 @@ func TestIngestNDJSONLastLineWinsAcrossBatches(t *testing.T) {
 	d, err := e.cl.GetDocument(context.Background(), "c", "dup")
 	if err != nil || d.Text != "version 49" {
 		t.Fatalf("the last line for an id must win: %+v %v", d, err)
+	}
+}
+
+// TestIngestNDJSONWrongShape checks that the usual mistakes on the NDJSON route get one
+// actionable message (not an error per line), and that a BOM is dropped.
+func TestIngestNDJSONWrongShape(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	e.seed()
+	for _, tc := range []struct{ name, body, want string }{
+		{"JSON array", `[{"id":"a","text":"x"},{"id":"b","text":"y"}]`, "jq -c '.[]'"},
+		{"documents body", `{"documents":[{"id":"a","text":"x"}]}`, "Content-Type application/json"},
+		{"pretty-printed", "{\n  \"id\": \"a\",\n  \"text\": \"x\"\n}\n", "jq -c ."},
+	} {
+		r := e.do("POST", "/v1/collections/c/documents", tc.body, "Content-Type: application/x-ndjson")
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, tc.want) || strings.Contains(r.body, `"line":2`) {
+			t.Errorf("%s: %d %s; want one 400 mentioning %q", tc.name, r.status, r.body, tc.want)
+		}
+		e.intact(2, tc.name)
+	}
+	r := e.do("POST", "/v1/collections/c/documents", "\xef\xbb\xbf{\"id\":\"bom\",\"text\":\"x\"}\n", "Content-Type: application/x-ndjson")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `"upserted":1`) {
+		t.Fatalf("BOM: %d %s", r.status, r.body)
 	}
 }

@@ -38,6 +38,8 @@ type Options struct {
 	// UpsertTimeout bounds a JSON-body document upsert, embedding included (default
 	// 10m); NDJSON streams have none (their client's pace rules).
 	UpsertTimeout time.Duration
+	// DisableConsole turns off the built-in web console at /ui/ (on by default).
+	DisableConsole bool
 	// Logger receives access logs and errors; nil takes the service's logger.
 	Logger *slog.Logger
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/instructd/instructd/api/console"
 )
 
 // handlers holds what every handler needs; it has no state of its own.
@@ -49,6 +51,13 @@ func NewRouter(s Service, opts Options) http.Handler {
 	r.Get("/healthz", h.healthz)
 	r.Get("/readyz", h.readyz)
 	r.Get("/openapi.json", h.openAPI)
+	r.Get("/", h.root)
+	r.Get("/docs", h.docs)
+	if !opts.DisableConsole {
+		// The console's files are open; the API calls it makes need the key like any client's.
+		r.Get("/ui", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusMovedPermanently) })
+		r.Get("/ui/*", http.StripPrefix("/ui", console.Handler()).ServeHTTP)
+	}
 	r.Group(func(r chi.Router) {
 		if !opts.MetricsPublic {
 			r.Use(keys.middleware)
@@ -65,6 +74,8 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Use(jsonOnly)
 			r.Get("/models", h.listModels)
 			r.Post("/embeddings", h.embeddings)
+			r.Post("/rerank", h.rerank)
+			r.Post("/tokenize", h.tokenize)
 			r.Get("/collections", h.listCollections)
 			r.Put("/collections/{name}", h.putCollection)
 			r.Get("/collections/{name}", h.getCollection)
@@ -78,6 +89,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Post("/collections/{name}/delete", h.deleteDocuments)
 			r.Get("/collections/{name}/stats", h.collectionStats)
 			r.Post("/collections/{name}/compact", h.compact)
+			r.Post("/collections/{name}/evaluate", h.evaluate)
 		})
 		// Backup and restore stream a whole collection: no timeout (the client's pace).
 		r.Get("/collections/{name}/backup", h.backup)

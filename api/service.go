@@ -23,6 +23,10 @@ type Service interface {
 	Models() []server.ModelInfo
 	// Embed computes raw embeddings.
 	Embed(ctx context.Context, req server.EmbedRequest) (server.EmbedResponse, error)
+	// Rerank scores documents against a query with a reranker pack, best first.
+	Rerank(ctx context.Context, req server.RerankRequest) (server.RerankResponse, error)
+	// Tokenize shows how a pack renders and tokenizes texts.
+	Tokenize(ctx context.Context, req server.TokenizeRequest) (server.TokenizeResponse, error)
 	// ListCollections describes every collection.
 	ListCollections(ctx context.Context) ([]server.CollectionInfo, error)
 	// CreateCollection creates a collection, or confirms an identical one (created=false).

@@ -3,8 +3,11 @@
 //
 // The pieces, one per file: runtime.go holds the process's ONNX Runtime environment
 // (Runtime, reference-counted, because the C library allows one per process);
-// tokenizer*.go turn text into ids; session.go runs the model (input names read from it);
-// pooling.go reduces token vectors (mean, cls, last) and L2-normalises; template.go fills
+// tokenizer*.go turn text into ids (append_token.go adds a pack's final token after
+// truncation); session.go runs the model, fed as signature.go reads the graph's metadata
+// (decoder caches, position ids, int32 ids, float16 via float16.go, pooled outputs);
+// pooling.go reduces token vectors (mean, cls, last; none when the graph pools) and
+// L2-normalises; matryoshka.go truncates vectors to a shorter dimension; template.go fills
 // the pack's query and document templates; attention.go implements InF-Embed's
 // instruction-query attention; batcher.go and admission.go are the dynamic batcher and
 // its bounded queue; cache.go is the LRU of query vectors; embedder.go ties them together

@@ -63,6 +63,10 @@ type Options struct {
 	Mode models.InstructionMode
 	// Wait blocks on a full queue instead of failing with ErrOverloaded.
 	Wait bool
+	// Dimensions, when > 0 and below the pack's dimension, keeps each vector's first
+	// Dimensions components and re-normalises them (Matryoshka). When the manifest lists
+	// matryoshka_dimensions, it must be one of them; otherwise ErrInvalidInput.
+	Dimensions int
 }
 
 // Timings break down where an Embed call spent its time.
@@ -116,6 +120,10 @@ type Config struct {
 	Hooks Hooks
 	// Logger receives lifecycle messages; nil discards them.
 	Logger *slog.Logger
+
+	// tokenizer, when set, replaces the pack's tokenizer (tests of packs whose
+	// tokenizer.json this build cannot read).
+	tokenizer Tokenizer
 }
 
 // DefaultConfig returns a Config with every default filled in, the cache included.
@@ -179,6 +187,7 @@ type Embedder struct {
 	ownsRT   bool
 	sessions []*Session // one per inference worker
 	dim      int
+	pooled   bool // the graph's output is already one vector per text (no token vectors)
 	b        *batcher
 	cache    *queryCache
 	log      *slog.Logger
@@ -204,7 +213,10 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 	if adjust != nil {
 		adjust(&m)
 	}
-	tok, err := LoadTokenizer(pack.TokenizerPath(), m.MaxTokens)
+	tok := cfg.tokenizer
+	if tok == nil {
+		tok, err = loadTokenizer(pack.TokenizerPath(), m.MaxTokens, m.AppendToken)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("embed: open %s: %w", packDir, err)
 	}
@@ -231,6 +243,10 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 			return fail(err)
 		}
 		e.sessions = append(e.sessions, s)
+	}
+	e.pooled = e.sessions[0].Pooled()
+	if err := checkPooling(m, e.sessions[0]); err != nil {
+		return fail(fmt.Errorf("embed: %s: %w", packDir, err))
 	}
 	e.dim = m.Dimension
 	if d := e.sessions[0].Dim(); d > 0 && e.dim > 0 && d != e.dim {
@@ -282,6 +298,19 @@ func (e *Embedder) infer(sess *Session, b batch) ([][]float32, error) {
 		return nil, err
 	}
 	outs := make([][]float32, len(b.encs))
+	if sess.Pooled() {
+		for i := range b.encs {
+			if b.states[i] {
+				return nil, fmt.Errorf("%w: pack %s pools inside its graph and has no token vectors (attention mode needs them)", ErrInvalidInput, e.manifest.Name)
+			}
+			v := append([]float32(nil), states[i*d:(i+1)*d]...)
+			if e.manifest.Normalize {
+				Normalize(v)
+			}
+			outs[i] = v
+		}
+		return outs, nil
+	}
 	rowSize := b.length * d
 	for i, enc := range b.encs {
 		row := states[i*rowSize : (i+1)*rowSize]
@@ -332,6 +361,7 @@ type call struct {
 	typ         InputType
 	mode        models.InstructionMode
 	instruction string
+	dims        int // Matryoshka truncation; 0 keeps the full vector
 }
 
 func (e *Embedder) resolve(opts Options) (call, error) {
@@ -351,6 +381,13 @@ func (e *Embedder) resolve(opts Options) (call, error) {
 	if c.mode != models.InstructionTemplate && c.mode != models.InstructionAttention {
 		return c, fmt.Errorf("%w: unknown instruction mode %q (want template or attention)", ErrInvalidInput, c.mode)
 	}
+	if c.mode == models.InstructionAttention && e.pooled {
+		return c, fmt.Errorf("%w: pack %s pools inside its graph, so it has no token vectors for instruction mode attention (use template)", ErrInvalidInput, e.manifest.Name)
+	}
+	if err := e.checkDimensions(opts.Dimensions); err != nil {
+		return c, err
+	}
+	c.dims = opts.Dimensions
 	c.instruction = e.manifest.DefaultInstruction
 	if opts.Instruction != nil {
 		c.instruction = *opts.Instruction
@@ -362,12 +399,25 @@ func (e *Embedder) resolve(opts Options) (call, error) {
 // get the instruction (Options.Instruction, else the pack's default) through the query
 // template, or, in attention mode, through instruction-query attention (see Attend); a
 // query with an empty instruction is embedded through the template in both modes. Query
-// vectors are cached. On a full queue Embed fails with ErrOverloaded unless opts.Wait.
+// vectors are cached (at full length; opts.Dimensions truncates per call). On a full
+// queue Embed fails with ErrOverloaded unless opts.Wait.
 func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Result, error) {
 	c, err := e.resolve(opts)
 	if err != nil {
 		return Result{}, err
 	}
+	res, err := e.embed(ctx, texts, c, opts.Wait)
+	if err != nil || c.dims == 0 || c.dims >= e.dim {
+		return res, err
+	}
+	for i, v := range res.Vectors {
+		res.Vectors[i] = TruncateNormalize(v, c.dims)
+	}
+	return res, nil
+}
+
+// embed is Embed with resolved options; it returns full-length vectors.
+func (e *Embedder) embed(ctx context.Context, texts []string, c call, wait bool) (Result, error) {
 	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts))}
 	if len(texts) == 0 {
 		return res, nil
@@ -377,7 +427,7 @@ func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Res
 		for i, t := range texts {
 			inputs[i] = RenderDocument(e.manifest.DocumentTemplate, t)
 		}
-		r, err := e.run(ctx, inputs, false, opts.Wait)
+		r, err := e.run(ctx, inputs, false, wait)
 		if err != nil {
 			return Result{}, err
 		}
@@ -403,15 +453,18 @@ func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Res
 	if len(missing) == 0 {
 		return res, nil
 	}
-	var r Result
+	var (
+		r   Result
+		err error
+	)
 	if c.mode == models.InstructionAttention && c.instruction != "" {
-		r, err = e.embedAttention(ctx, c.instruction, texts, missing, opts.Wait)
+		r, err = e.embedAttention(ctx, c.instruction, texts, missing, wait)
 	} else {
 		inputs := make([]string, len(missing))
 		for j, i := range missing {
 			inputs[j] = RenderQuery(e.manifest.QueryTemplate, c.instruction, texts[i])
 		}
-		r, err = e.run(ctx, inputs, false, opts.Wait)
+		r, err = e.run(ctx, inputs, false, wait)
 	}
 	if err != nil {
 		return Result{}, err
@@ -454,56 +507,9 @@ func (e *Embedder) embedAttention(ctx context.Context, instruction string, texts
 }
 
 // run tokenizes inputs on the caller's goroutine and sends them through the batcher as
-// one request. A call bigger than the queue is admitted one queue-sized window at a time
-// (only the first window may fail with ErrOverloaded: later ones wait, the call having
-// been accepted). A window is tokenized whole before it is queued, so that the batcher
-// sorts all of it by length: tokenizing is two orders of magnitude faster than the model,
-// and a first batch cut from a partial window would carry the padding of unsorted texts.
-// With states set, the rows are token vectors instead of pooled vectors.
+// one request (see submit). With states set, the rows are token vectors instead of pooled vectors.
 func (e *Embedder) run(ctx context.Context, inputs []string, states bool, wait bool) (Result, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // drops whatever is still queued if we return early
-	n := len(inputs)
-	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n)}
-	req := &request{ctx: ctx, reply: make(chan error, 1), out: res.Vectors, remaining: n}
-	start := time.Now()
-	for off := 0; off < n; {
-		w := min(e.cfg.QueueSize, n-off)
-		if err := e.b.admit(ctx, w, wait || off > 0); err != nil {
-			return Result{}, err
-		}
-		t0 := time.Now()
-		entries := make([]*entry, w)
-		encs := make([]Encoding, w)
-		for i := off; i < off+w; i++ {
-			enc, err := e.tok.Encode(inputs[i])
-			if err == nil && len(enc.IDs) == 0 {
-				err = errors.New("no tokens")
-			}
-			if err != nil {
-				e.b.release(w)
-				return Result{}, fmt.Errorf("%w: text %d: %w", ErrInvalidInput, i, err)
-			}
-			encs[i-off] = enc
-			entries[i-off] = &entry{enc: &encs[i-off], states: states, req: req, idx: i}
-			res.Tokens += len(enc.IDs)
-			res.Truncated[i] = enc.Truncated
-		}
-		res.Timings.Tokenize += time.Since(t0)
-		e.b.enqueue(entries)
-		off += w
-	}
-	select {
-	case err := <-req.reply:
-		if err != nil {
-			return Result{}, err
-		}
-	case <-ctx.Done():
-		return Result{}, ctx.Err()
-	}
-	req.mu.Lock()
-	res.Timings.Infer = req.infer
-	req.mu.Unlock()
-	res.Timings.Queue = max(time.Since(start)-res.Timings.Tokenize-res.Timings.Infer, 0)
-	return res, nil
+	return e.b.submit(ctx, e.cfg.QueueSize, len(inputs), func(i int) (Encoding, error) {
+		return e.tok.Encode(inputs[i])
+	}, states, wait)
 }

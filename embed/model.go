@@ -35,6 +35,8 @@ func OpenModel(ctx context.Context, packDir string, cfg Config) (Model, error) {
 	switch m.RuntimeOrDefault() {
 	case models.RuntimeONNX:
 		return Open(ctx, packDir, cfg)
+	case models.RuntimeStatic:
+		return OpenStatic(packDir, cfg)
 	default:
 		return nil, fmt.Errorf("embed: pack %s: runtime %q is not supported yet", packDir, m.RuntimeOrDefault())
 	}

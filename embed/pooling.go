@@ -70,3 +70,16 @@ func Normalize(v []float32) {
 		v[i] *= inv
 	}
 }
+
+// checkPooling matches the manifest's pooling with the session's output: pooling none
+// needs an output that is already one vector per text (rank 2), every other pooling needs
+// token vectors (rank 3).
+func checkPooling(m models.Manifest, s *Session) error {
+	switch {
+	case m.Pooling == models.PoolingNone && !s.Pooled():
+		return fmt.Errorf("pooling none needs a batch × dim output, but %q has token vectors (set pooling mean, cls or last)", m.OutputName)
+	case m.Pooling != models.PoolingNone && s.Pooled():
+		return fmt.Errorf("output %q is already pooled (batch × dim): set pooling none", m.OutputName)
+	}
+	return nil
+}

@@ -56,3 +56,107 @@ func (t template) build(toks []token, addSpecial, truncated bool) Encoding {
 	}
 	return enc
 }
+
+// templatePiece is one element of a TemplateProcessing template: a sequence ($A or $B)
+// or one special token (possibly several ids), each with its type id.
+type templatePiece struct {
+	seq    int // 0: $A, 1: $B, -1: special token
+	ids    []int32
+	typeID int32
+}
+
+// templateSpec is a post-processor's single and pair templates. BertProcessing,
+// RobertaProcessing and a missing post-processor are written as templates too.
+type templateSpec struct {
+	single, pair []templatePiece
+}
+
+// defaultTemplateSpec is what HF does without a post-processor: $A:0 and $A:0 $B:1.
+func defaultTemplateSpec() templateSpec {
+	return templateSpec{
+		single: []templatePiece{{seq: 0}},
+		pair:   []templatePiece{{seq: 0}, {seq: 1, typeID: 1}},
+	}
+}
+
+// numSpecialIn counts the special-token ids a template adds.
+func numSpecialIn(pieces []templatePiece) int {
+	n := 0
+	for _, p := range pieces {
+		if p.seq < 0 {
+			n += len(p.ids)
+		}
+	}
+	return n
+}
+
+// singleTemplate turns the single template into BertTokenizer's prefix/suffix form;
+// ok is false when the template is not "specials $A specials".
+func (s templateSpec) singleTemplate() (t template, ok bool) {
+	seen := false
+	for _, p := range s.single {
+		switch {
+		case p.seq == 0 && !seen:
+			seen = true
+			t.typeID = p.typeID
+		case p.seq < 0:
+			for _, id := range p.ids {
+				tt := templateToken{id: id, typeID: p.typeID}
+				if seen {
+					t.suffix = append(t.suffix, tt)
+				} else {
+					t.prefix = append(t.prefix, tt)
+				}
+			}
+		default:
+			return template{}, false
+		}
+	}
+	return t, seen
+}
+
+// buildTemplate lays out an Encoding from a template and the token sequences it
+// names (seqs[0] is $A, seqs[1] is $B). Without special tokens, the sequences keep the
+// template's type ids, as HF does.
+func buildTemplate(pieces []templatePiece, seqs [2][]token, addSpecial, truncated bool) Encoding {
+	n := 0
+	for _, p := range pieces {
+		switch {
+		case p.seq >= 0:
+			n += len(seqs[p.seq])
+		case addSpecial:
+			n += len(p.ids)
+		}
+	}
+	ints := make([]int64, 3*n)
+	enc := Encoding{
+		IDs:           ints[:n:n],
+		TypeIDs:       ints[n : 2*n : 2*n],
+		AttentionMask: ints[2*n:],
+		Offsets:       make([][2]int, n),
+		SpecialTokens: make([]bool, n),
+		Truncated:     truncated,
+	}
+	i := 0
+	for _, p := range pieces {
+		if p.seq >= 0 {
+			for _, tk := range seqs[p.seq] {
+				enc.IDs[i], enc.TypeIDs[i] = int64(tk.id), int64(p.typeID)
+				enc.Offsets[i] = [2]int{int(tk.start), int(tk.end)}
+				i++
+			}
+			continue
+		}
+		if !addSpecial {
+			continue
+		}
+		for _, id := range p.ids {
+			enc.IDs[i], enc.TypeIDs[i], enc.SpecialTokens[i] = int64(id), int64(p.typeID), true
+			i++
+		}
+	}
+	for j := range enc.AttentionMask {
+		enc.AttentionMask[j] = 1
+	}
+	return enc
+}

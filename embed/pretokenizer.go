@@ -1,6 +1,21 @@
 package embed
 
-import "unicode"
+import (
+	"unicode"
+
+	"golang.org/x/text/unicode/rangetable"
+)
+
+// assignedInRustTables is the code points assigned in Unicode 9.0, the version of the
+// unicode_categories tables Hugging Face's is_punctuation and is_control use: a
+// character that became punctuation later (U+061D, Unicode 14) is not punctuation there.
+// Read-only after package initialisation.
+var assignedInRustTables = rangetable.Assigned("9.0.0")
+
+// isHFPunct is HF's non-ASCII punctuation test: Unicode P* as of Unicode 9.0.
+func isHFPunct(r rune) bool {
+	return unicode.IsPunct(r) && unicode.Is(assignedInRustTables, r)
+}
 
 // runeClass is what Hugging Face's BertPreTokenizer does with a normalized character.
 type runeClass uint8
@@ -29,7 +44,7 @@ func classifyRune(r rune) runeClass {
 	if unicode.IsSpace(r) {
 		return classSpace
 	}
-	if unicode.IsPunct(r) {
+	if isHFPunct(r) {
 		return classPunct
 	}
 	return classWord

@@ -8,8 +8,9 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// Input roles a BERT-style encoder may declare. input_ids and attention_mask are
-// required; token_type_ids and position_ids are filled when the model asks for them.
+// Input names Session knows. input_ids and attention_mask are required; token_type_ids
+// and position_ids are filled when the model asks for them; past_key_values.* get a
+// zero-length cache (see signature.go).
 const (
 	inputIDs       = "input_ids"
 	inputMask      = "attention_mask"
@@ -19,25 +20,32 @@ const (
 
 // SessionOptions configures an ONNX Runtime session.
 type SessionOptions struct {
-	// OutputName is the output holding token vectors (batch × length × dim).
+	// OutputName is the output to read: token vectors (batch × length × dim) or, for
+	// exports that pool inside the graph, sentence vectors (batch × dim).
 	OutputName string
 	// IntraOpThreads is ONNX Runtime's intra-op pool size; 0 means runtime.NumCPU().
 	IntraOpThreads int
 }
 
-// Session runs one ONNX encoder. It is NOT safe for concurrent use: one inference worker
-// of the batcher owns it, and its input and output buffers are reused between runs.
+// Session runs one ONNX embedding graph: a BERT-style encoder, a decoder export with
+// past_key_values inputs (fed empty), or a graph that pools itself. Ids may be int64 or
+// int32 and the output float32 or float16; Run always returns float32. It is NOT safe for
+// concurrent use: one inference worker of the batcher owns it, and its input and output
+// buffers are reused between runs.
 type Session struct {
-	s      *ort.DynamicAdvancedSession
-	inputs []string // the model's input names, in the order Run passes tensors
-	dim    int      // hidden size, read from the output's shape (0 if symbolic)
+	s   *ort.DynamicAdvancedSession
+	sig signature
 
 	ids, mask, types, positions []int64
+	narrow                      [4][]int32 // int32 copies of the above, for int32 inputs
 	out                         []float32
+	out16                       []byte
+	empty16                     []byte // backing of zero-length float16 caches
 }
 
-// NewSession loads modelPath. Input names are read from the model, so models without
-// token_type_ids work; the output named in opts must exist and be a rank-3 float tensor.
+// NewSession loads modelPath. The session is created from the file path, so external-data
+// files the graph names are found beside it. Inputs and the output are read from the
+// graph's metadata (see readSignature).
 func NewSession(rt *Runtime, modelPath string, opts SessionOptions) (*Session, error) {
 	if rt == nil {
 		return nil, errors.New("embed: new session: nil runtime")
@@ -69,54 +77,28 @@ func NewSession(rt *Runtime, modelPath string, opts SessionOptions) (*Session, e
 	if err != nil {
 		return nil, fmt.Errorf("embed: read inputs of %s: %w", modelPath, err)
 	}
-	s := &Session{}
-	seen := map[string]bool{}
-	for _, in := range ins {
-		switch in.Name {
-		case inputIDs, inputMask, inputTypeIDs, inputPositions:
-		default:
-			return nil, fmt.Errorf("embed: %s: unsupported model input %q (want input_ids, attention_mask, token_type_ids, position_ids)", modelPath, in.Name)
-		}
-		if in.DataType != ort.TensorElementDataTypeInt64 {
-			return nil, fmt.Errorf("embed: %s: input %q is %s, want int64", modelPath, in.Name, in.DataType)
-		}
-		seen[in.Name] = true
-		s.inputs = append(s.inputs, in.Name)
+	sig, err := readSignature(modelPath, ins, outs, opts.OutputName)
+	if err != nil {
+		return nil, err
 	}
-	if !seen[inputIDs] || !seen[inputMask] {
-		return nil, fmt.Errorf("embed: %s: model lacks input_ids or attention_mask (inputs %v)", modelPath, s.inputs)
-	}
-	var outNames []string
-	found := false
-	for _, o := range outs {
-		outNames = append(outNames, o.Name)
-		if o.Name != opts.OutputName {
-			continue
-		}
-		found = true
-		if o.DataType != ort.TensorElementDataTypeFloat || len(o.Dimensions) != 3 {
-			return nil, fmt.Errorf("embed: %s: output %q is %s %v, want float32 batch×length×dim", modelPath, o.Name, o.DataType, o.Dimensions)
-		}
-		if d := o.Dimensions[2]; d > 0 {
-			s.dim = int(d)
-		}
-	}
-	if !found {
-		return nil, fmt.Errorf("embed: %s: no output %q (outputs %v)", modelPath, opts.OutputName, outNames)
-	}
-	s.s, err = ort.NewDynamicAdvancedSession(modelPath, s.inputs, []string{opts.OutputName}, so)
+	s := &Session{sig: sig, empty16: make([]byte, 2)}
+	s.s, err = ort.NewDynamicAdvancedSession(modelPath, sig.names(), []string{opts.OutputName}, so)
 	if err != nil {
 		return nil, fmt.Errorf("embed: load %s: %w", modelPath, err)
 	}
 	return s, nil
 }
 
-// Dim reports the hidden size declared by the model, or 0 when the model leaves it symbolic.
-func (s *Session) Dim() int { return s.dim }
+// Dim reports the output width declared by the model, or 0 when the model leaves it symbolic.
+func (s *Session) Dim() int { return s.sig.dim }
 
-// Run pads encs on the right to length and returns the token vectors, len(encs) × length × dim,
-// row-major. The returned slice is reused by the next Run. dim is the hidden size; it
-// sizes the output buffer and must match the model.
+// Pooled reports that the output is one vector per text (batch × dim), already pooled.
+func (s *Session) Pooled() bool { return s.sig.pooled }
+
+// Run pads encs on the right to length and returns the output as float32, row-major:
+// len(encs) × length × dim token vectors, or len(encs) × dim when Pooled. The returned
+// slice is reused by the next Run. dim is the output width; it sizes the output buffer
+// and must match the model.
 func (s *Session) Run(encs []*Encoding, length, dim int) ([]float32, error) {
 	n := len(encs)
 	if n == 0 || length <= 0 || dim <= 0 {
@@ -139,12 +121,10 @@ func (s *Session) Run(encs []*Encoding, length, dim int) ([]float32, error) {
 		clear(mask[k:])
 		k = copy(types, e.TypeIDs)
 		clear(types[k:])
-		for t := range pos {
-			pos[t] = int64(t)
-		}
+		fillPositions(pos, mask)
 	}
 	shape := ort.NewShape(int64(n), int64(length))
-	inputs := make([]ort.Value, len(s.inputs))
+	inputs := make([]ort.Value, len(s.sig.inputs))
 	defer func() {
 		for _, v := range inputs {
 			if v != nil {
@@ -152,26 +132,27 @@ func (s *Session) Run(encs []*Encoding, length, dim int) ([]float32, error) {
 			}
 		}
 	}()
-	for i, name := range s.inputs {
-		var data []int64
-		switch name {
-		case inputIDs:
-			data = s.ids
-		case inputMask:
-			data = s.mask
-		case inputTypeIDs:
-			data = s.types
-		case inputPositions:
-			data = s.positions
-		}
-		t, err := ort.NewTensor(shape, data[:size])
+	for i, in := range s.sig.inputs {
+		t, err := s.inputTensor(in, shape, n)
 		if err != nil {
-			return nil, fmt.Errorf("embed: run: input %s: %w", name, err)
+			return nil, fmt.Errorf("embed: run: input %s: %w", in.name, err)
 		}
 		inputs[i] = t
 	}
-	s.out = grow(s.out, size*dim)
-	out, err := ort.NewTensor(ort.NewShape(int64(n), int64(length), int64(dim)), s.out[:size*dim])
+	outShape := ort.NewShape(int64(n), int64(length), int64(dim))
+	if s.sig.pooled {
+		outShape = ort.NewShape(int64(n), int64(dim))
+	}
+	count := int(outShape.FlattenedSize())
+	s.out = grow(s.out, count)
+	var out ort.Value
+	var err error
+	if s.sig.outType == ort.TensorElementDataTypeFloat16 {
+		s.out16 = grow(s.out16, 2*count)
+		out, err = ort.NewCustomDataTensor(outShape, s.out16[:2*count], ort.TensorElementDataTypeFloat16)
+	} else {
+		out, err = ort.NewTensor(outShape, s.out[:count])
+	}
 	if err != nil {
 		return nil, fmt.Errorf("embed: run: output tensor: %w", err)
 	}
@@ -179,7 +160,42 @@ func (s *Session) Run(encs []*Encoding, length, dim int) ([]float32, error) {
 	if err := s.s.Run(inputs, []ort.Value{out}); err != nil {
 		return nil, fmt.Errorf("embed: run batch of %d × %d: %w", n, length, err)
 	}
-	return s.out[:size*dim], nil
+	if s.sig.outType == ort.TensorElementDataTypeFloat16 {
+		decodeFloat16(s.out[:count], s.out16[:2*count])
+	}
+	return s.out[:count], nil
+}
+
+// inputTensor builds the tensor for one input of a batch of n rows of shape.
+func (s *Session) inputTensor(in graphInput, shape ort.Shape, n int) (ort.Value, error) {
+	if in.role == rolePast {
+		ps := pastShape(in.dims, n)
+		if in.dtype == ort.TensorElementDataTypeFloat16 {
+			return ort.NewCustomDataTensor(ps, s.empty16, ort.TensorElementDataTypeFloat16)
+		}
+		return ort.NewTensor(ps, []float32{})
+	}
+	var data []int64
+	switch in.role {
+	case roleIDs:
+		data = s.ids
+	case roleMask:
+		data = s.mask
+	case roleTypeIDs:
+		data = s.types
+	case rolePositions:
+		data = s.positions
+	}
+	data = data[:shape.FlattenedSize()]
+	if in.dtype == ort.TensorElementDataTypeInt32 {
+		buf := grow(s.narrow[in.role], len(data))
+		for i, v := range data {
+			buf[i] = int32(v)
+		}
+		s.narrow[in.role] = buf
+		return ort.NewTensor(shape, buf)
+	}
+	return ort.NewTensor(shape, data)
 }
 
 // Close releases the session.

@@ -21,7 +21,10 @@ type BertTokenizer struct {
 	norm         *bertNormalizer // nil: text is not normalized
 	model        *wordPiece
 	tmpl         template
+	spec         templateSpec // single and pair templates
+	strategy     truncationStrategy
 	added        addedMatcher
+	addedIDs     map[string]int32
 	maxLength    int
 	truncateLeft bool
 	tokens       []string // id → token, "" where no token has the id
@@ -34,12 +37,6 @@ type scratch struct {
 	runes []rune
 	word  []byte
 	orig  [][2]int32 // per byte of word: the original span of its character
-}
-
-// NewTokenizerFromJSON returns the pure-Go tokenizer for a tokenizer.json's contents,
-// truncating to maxLength tokens (≤ 0: tokenizer.json's truncation max_length, else 512).
-func NewTokenizerFromJSON(data []byte, maxLength int) (Tokenizer, error) {
-	return NewBertTokenizer(data, maxLength)
 }
 
 // NewBertTokenizer is NewTokenizerFromJSON returning the concrete type, which also
@@ -72,7 +69,10 @@ func newBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
 		norm:         cfg.normalizer,
 		model:        cfg.model,
 		tmpl:         cfg.template,
+		spec:         cfg.spec,
+		strategy:     cfg.strategy,
 		added:        newAddedMatcher(cfg.added),
+		addedIDs:     make(map[string]int32, len(cfg.added)),
 		maxLength:    maxLength,
 		truncateLeft: cfg.truncateLeft,
 	}
@@ -91,6 +91,7 @@ func newBertTokenizer(data []byte, maxLength int) (*BertTokenizer, error) {
 	}
 	for _, a := range cfg.added {
 		t.tokens[a.id] = a.content
+		t.addedIDs[a.content] = a.id
 	}
 	return t, nil
 }
@@ -149,6 +150,50 @@ func (t *BertTokenizer) EncodeWith(text string, addSpecialTokens bool) (Encoding
 		}
 	}
 	return t.tmpl.build(toks, addSpecialTokens, truncated), nil
+}
+
+// EncodePair encodes a (query, passage) pair with the post-processor's pair template
+// ([CLS] A [SEP] B [SEP], type ids 0 then 1) and Hugging Face's truncation strategy
+// (LongestFirst unless tokenizer.json says otherwise) to MaxLength.
+func (t *BertTokenizer) EncodePair(first, second string) (Encoding, error) {
+	if len(first) > math.MaxInt32 || len(second) > math.MaxInt32 {
+		return Encoding{}, fmt.Errorf("embed: pair of %d and %d bytes is too long to tokenize (offsets are 32-bit)", len(first), len(second))
+	}
+	if t.spec.pair == nil {
+		return Encoding{}, fmt.Errorf("embed: tokenizer.json's post_processor has no pair template, so it cannot encode pairs")
+	}
+	budget := t.maxLength - numSpecialIn(t.spec.pair)
+	s := t.scratch.Get().(*scratch)
+	defer t.release(s)
+	// LongestFirst only looks at lengths up to budget+1, so right truncation can stop there.
+	limit := budget + 1
+	if t.truncateLeft || budget < 0 || t.strategy != longestFirst {
+		limit = -1
+	}
+	s.toks = s.toks[:0]
+	t.encodeText(s, first, limit)
+	a := slices.Clone(s.toks)
+	s.toks = s.toks[:0]
+	t.encodeText(s, second, limit)
+	b := s.toks
+	k1, k2, ok := pairLengths(len(a), len(b), budget, t.strategy)
+	if !ok {
+		return Encoding{}, fmt.Errorf("embed: pair does not fit in %d tokens with truncation strategy only_first/only_second; shorten the texts", t.maxLength)
+	}
+	truncated := k1 < len(a) || k2 < len(b)
+	a, b = cutTokens(a, k1, t.truncateLeft), cutTokens(b, k2, t.truncateLeft)
+	return buildTemplate(t.spec.pair, [2][]token{a, b}, true, truncated), nil
+}
+
+// TokenToID returns the id of a vocabulary or added token.
+func (t *BertTokenizer) TokenToID(tok string) (int64, bool) {
+	if id, ok := t.addedIDs[tok]; ok {
+		return int64(id), true
+	}
+	if id, ok := t.model.vocab[tok]; ok {
+		return int64(id), true
+	}
+	return 0, false
 }
 
 // maxPooledBytes bounds the buffers kept for reuse: one huge text (a long document
@@ -298,3 +343,5 @@ func (m *addedMatcher) match(text string) (id int32, n int, ok bool) {
 	}
 	return 0, 0, false
 }
+
+var _ FullTokenizer = (*BertTokenizer)(nil)

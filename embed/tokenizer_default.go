@@ -15,7 +15,7 @@ func LoadTokenizer(path string, maxLength int) (Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embed: load tokenizer: %w", err)
 	}
-	tok, err := newBertTokenizer(data, maxLength)
+	tok, err := newTokenizer(data, maxLength)
 	if err != nil {
 		return nil, fmt.Errorf("embed: load tokenizer %s: %w", path, err)
 	}

@@ -47,14 +47,14 @@ func TestLoadTokenizer(t *testing.T) {
 func TestLoadTokenizerErrors(t *testing.T) {
 	dir := t.TempDir()
 	bpe := filepath.Join(dir, "tokenizer.json")
-	if err := os.WriteFile(bpe, []byte(`{"model":{"type":"BPE","vocab":{},"merges":[]}}`), 0o644); err != nil {
+	if err := os.WriteFile(bpe, []byte(`{"model":{"type":"WordLevel","vocab":{"a":0},"unk_token":"a"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name, path, want string
 	}{
 		{"missing file", filepath.Join(dir, "nope.json"), "no such file"},
-		{"unsupported model", bpe, `model type "BPE"`},
+		{"unsupported model", bpe, `model type "WordLevel"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,6 +75,7 @@ type templatePieceJSON struct {
 type postProcessorJSON struct {
 	Type          string              `json:"type"`
 	Single        []templatePieceJSON `json:"single"`
+	Pair          []templatePieceJSON `json:"pair"`
 	SpecialTokens map[string]struct {
 		ID     string   `json:"id"`
 		IDs    []int    `json:"ids"`
@@ -90,6 +91,8 @@ type tokenizerConfig struct {
 	normalizer   *bertNormalizer // nil: no normalizer
 	model        *wordPiece
 	template     template
+	spec         templateSpec
+	strategy     truncationStrategy
 	added        []addedToken
 	truncLength  int  // 0 when tokenizer.json has no truncation
 	truncateLeft bool // direction "Left"
@@ -185,11 +188,15 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	}
 
 	// Post-processor: TemplateProcessing, BertProcessing or none.
-	tmpl, err := parsePostProcessor(tj.PostProcessor)
+	spec, err := parsePostProcessor(tj.PostProcessor)
 	if err != nil {
 		return nil, err
 	}
-	cfg.template = tmpl
+	tmpl, ok := spec.singleTemplate()
+	if !ok {
+		return nil, fmt.Errorf("tokenizer.json: post_processor: unsupported single template (only special tokens around $A)")
+	}
+	cfg.template, cfg.spec = tmpl, spec
 
 	// Added tokens: matched on the raw text, as HF does for normalized=false tokens.
 	for _, at := range tj.AddedTokens {
@@ -210,7 +217,11 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 
 	if tr := tj.Truncation; tr != nil {
 		switch tr.Strategy {
-		case "", "LongestFirst", "OnlyFirst":
+		case "", "LongestFirst":
+		case "OnlyFirst":
+			cfg.strategy = onlyFirst
+		case "OnlySecond":
+			cfg.strategy = onlySecond
 		default:
 			return nil, fmt.Errorf("tokenizer.json: unsupported truncation strategy %q", tr.Strategy)
 		}
@@ -229,75 +240,109 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	return cfg, nil
 }
 
-// parsePostProcessor turns a TemplateProcessing or BertProcessing post-processor into
-// a template for single sequences; null gives the empty template.
-func parsePostProcessor(raw json.RawMessage) (template, error) {
+// parsePostProcessor turns a TemplateProcessing, BertProcessing or RobertaProcessing
+// post-processor into single and pair templates; null gives HF's default ($A, $A $B:1).
+func parsePostProcessor(raw json.RawMessage) (templateSpec, error) {
 	typ, present, err := componentType(raw)
 	if err != nil {
-		return template{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+		return templateSpec{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
 	}
 	if !present {
-		return template{}, nil
+		return defaultTemplateSpec(), nil
 	}
+	return parseTemplateProcessor(typ, raw)
+}
+
+// parseTemplateProcessor parses the post-processors that are templates.
+func parseTemplateProcessor(typ string, raw json.RawMessage) (templateSpec, error) {
 	var pj postProcessorJSON
 	if err := json.Unmarshal(raw, &pj); err != nil {
-		return template{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+		return templateSpec{}, fmt.Errorf("tokenizer.json: post_processor: %w", err)
 	}
 	switch typ {
 	case "TemplateProcessing":
-		var t template
-		seen := false
-		for _, p := range pj.Single {
-			switch {
-			case p.SpecialToken != nil && p.Sequence == nil:
-				st, ok := pj.SpecialTokens[p.SpecialToken.ID]
-				if !ok {
-					return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q is not in special_tokens", p.SpecialToken.ID)
-				}
-				if len(st.IDs) == 0 {
-					return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q has no ids", p.SpecialToken.ID)
-				}
-				for _, id := range st.IDs {
-					if id < 0 || id > math.MaxInt32 {
-						return template{}, fmt.Errorf("tokenizer.json: post_processor: special token %q has id %d out of range", p.SpecialToken.ID, id)
-					}
-					sp := templateToken{id: int32(id), typeID: int32(p.SpecialToken.TypeID)}
-					if seen {
-						t.suffix = append(t.suffix, sp)
-					} else {
-						t.prefix = append(t.prefix, sp)
-					}
-				}
-			case p.Sequence != nil && p.SpecialToken == nil:
-				if p.Sequence.ID != "A" {
-					return template{}, fmt.Errorf("tokenizer.json: post_processor: unsupported sequence %q in the single template", p.Sequence.ID)
-				}
-				if seen {
-					return template{}, fmt.Errorf("tokenizer.json: post_processor: sequence A appears twice in the single template")
-				}
-				seen = true
-				t.typeID = int32(p.Sequence.TypeID)
-			default:
-				return template{}, fmt.Errorf("tokenizer.json: post_processor: malformed template piece")
-			}
+		single, err := parseTemplatePieces(pj.Single, pj, "single")
+		if err != nil {
+			return templateSpec{}, err
 		}
-		if !seen {
-			return template{}, fmt.Errorf("tokenizer.json: post_processor: the single template has no sequence A")
+		if len(pj.Pair) == 0 {
+			return templateSpec{single: single}, nil // EncodePair reports the missing template
 		}
-		return t, nil
-	case "BertProcessing":
+		pair, err := parseTemplatePieces(pj.Pair, pj, "pair")
+		if err != nil {
+			return templateSpec{}, err
+		}
+		return templateSpec{single: single, pair: pair}, nil
+	case "BertProcessing", "RobertaProcessing":
 		cls, err := processingToken(pj.Cls, "cls")
 		if err != nil {
-			return template{}, err
+			return templateSpec{}, err
 		}
 		sep, err := processingToken(pj.Sep, "sep")
 		if err != nil {
-			return template{}, err
+			return templateSpec{}, err
 		}
-		return template{prefix: []templateToken{cls}, suffix: []templateToken{sep}}, nil
+		c := templatePiece{seq: -1, ids: []int32{cls.id}}
+		s := templatePiece{seq: -1, ids: []int32{sep.id}}
+		spec := templateSpec{single: []templatePiece{c, {seq: 0}, s}}
+		if typ == "BertProcessing" {
+			s1 := s
+			s1.typeID = 1
+			spec.pair = []templatePiece{c, {seq: 0}, s, {seq: 1, typeID: 1}, s1}
+		} else {
+			// RobertaProcessing: <s> A </s> </s> B </s>, every type id 0.
+			spec.pair = []templatePiece{c, {seq: 0}, s, s, {seq: 1}, s}
+		}
+		return spec, nil
 	default:
-		return template{}, fmt.Errorf("tokenizer.json: unsupported post_processor %q (TemplateProcessing and BertProcessing are supported)", typ)
+		return templateSpec{}, fmt.Errorf("tokenizer.json: unsupported post_processor %q (TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel and Sequence are supported)", typ)
 	}
+}
+
+// parseTemplatePieces reads one TemplateProcessing template ("single" or "pair").
+func parseTemplatePieces(in []templatePieceJSON, pj postProcessorJSON, name string) ([]templatePiece, error) {
+	var out []templatePiece
+	seen := [2]bool{}
+	for _, p := range in {
+		switch {
+		case p.SpecialToken != nil && p.Sequence == nil:
+			st, ok := pj.SpecialTokens[p.SpecialToken.ID]
+			if !ok {
+				return nil, fmt.Errorf("tokenizer.json: post_processor: special token %q is not in special_tokens", p.SpecialToken.ID)
+			}
+			if len(st.IDs) == 0 {
+				return nil, fmt.Errorf("tokenizer.json: post_processor: special token %q has no ids", p.SpecialToken.ID)
+			}
+			piece := templatePiece{seq: -1, typeID: int32(p.SpecialToken.TypeID)}
+			for _, id := range st.IDs {
+				if id < 0 || id > math.MaxInt32 {
+					return nil, fmt.Errorf("tokenizer.json: post_processor: special token %q has id %d out of range", p.SpecialToken.ID, id)
+				}
+				piece.ids = append(piece.ids, int32(id))
+			}
+			out = append(out, piece)
+		case p.Sequence != nil && p.SpecialToken == nil:
+			seq := 0
+			switch {
+			case p.Sequence.ID == "A":
+			case p.Sequence.ID == "B" && name == "pair":
+				seq = 1
+			default:
+				return nil, fmt.Errorf("tokenizer.json: post_processor: unsupported sequence %q in the %s template", p.Sequence.ID, name)
+			}
+			if seen[seq] {
+				return nil, fmt.Errorf("tokenizer.json: post_processor: sequence %s appears twice in the %s template", p.Sequence.ID, name)
+			}
+			seen[seq] = true
+			out = append(out, templatePiece{seq: seq, typeID: int32(p.Sequence.TypeID)})
+		default:
+			return nil, fmt.Errorf("tokenizer.json: post_processor: malformed template piece")
+		}
+	}
+	if !seen[0] || (name == "pair" && !seen[1]) {
+		return nil, fmt.Errorf("tokenizer.json: post_processor: the %s template lacks a sequence", name)
+	}
+	return out, nil
 }
 
 // processingToken reads BertProcessing's ["[CLS]", 101] pair.

@@ -50,6 +50,8 @@ func tinyTokenizerJSON(t testing.TB, edit func(doc map[string]any)) []byte {
 	return data
 }
 
+// TestParseTokenizerJSONRejectsUnsupported checks that BertTokenizer's parser refuses,
+// by name, everything it cannot reproduce (NewTokenizerFromJSON then uses the pipeline).
 func TestParseTokenizerJSONRejectsUnsupported(t *testing.T) {
 	sub := func(key string) func(map[string]any) map[string]any {
 		return func(doc map[string]any) map[string]any { return doc[key].(map[string]any) }
@@ -73,11 +75,11 @@ func TestParseTokenizerJSONRejectsUnsupported(t *testing.T) {
 		{"sequence normalizer", func(d map[string]any) { d["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{}} }, `normalizer "Sequence"`},
 		{"whitespace pre-tokenizer", func(d map[string]any) { d["pre_tokenizer"] = map[string]any{"type": "Whitespace"} }, `pre_tokenizer "Whitespace"`},
 		{"no pre-tokenizer", func(d map[string]any) { d["pre_tokenizer"] = nil }, "missing pre_tokenizer"},
-		{"roberta processing", func(d map[string]any) { d["post_processor"] = map[string]any{"type": "RobertaProcessing"} }, `post_processor "RobertaProcessing"`},
+		{"roberta processing", func(d map[string]any) { d["post_processor"] = map[string]any{"type": "RobertaProcessing"} }, "cls must be a [token, id] pair"},
 		{"pair in single template", func(d map[string]any) {
 			post(d)["single"] = []any{map[string]any{"Sequence": map[string]any{"id": "B", "type_id": 1}}}
 		}, `sequence "B"`},
-		{"template without sequence", func(d map[string]any) { post(d)["single"] = []any{} }, "no sequence A"},
+		{"template without sequence", func(d map[string]any) { post(d)["single"] = []any{} }, "lacks a sequence"},
 		{"unknown template special", func(d map[string]any) { delete(post(d)["special_tokens"].(map[string]any), "[SEP]") }, `special token "[SEP]"`},
 		{"bert processing malformed", func(d map[string]any) {
 			d["post_processor"] = map[string]any{"type": "BertProcessing", "sep": []any{"[SEP]"}, "cls": []any{"[CLS]", 2}}
@@ -86,9 +88,9 @@ func TestParseTokenizerJSONRejectsUnsupported(t *testing.T) {
 		{"lstrip added token", func(d map[string]any) { added(d)["lstrip"] = true }, "lstrip"},
 		{"single word added token", func(d map[string]any) { added(d)["single_word"] = true }, "single_word"},
 		{"empty added token", func(d map[string]any) { added(d)["content"] = "" }, "empty content"},
-		{"only-second truncation", func(d map[string]any) {
-			d["truncation"] = map[string]any{"max_length": 8, "strategy": "OnlySecond", "direction": "Right"}
-		}, `truncation strategy "OnlySecond"`},
+		{"odd truncation strategy", func(d map[string]any) {
+			d["truncation"] = map[string]any{"max_length": 8, "strategy": "Middle", "direction": "Right"}
+		}, `truncation strategy "Middle"`},
 		{"odd truncation direction", func(d map[string]any) {
 			d["truncation"] = map[string]any{"max_length": 8, "strategy": "LongestFirst", "direction": "Middle"}
 		}, `direction "Middle"`},
@@ -103,7 +105,7 @@ func TestParseTokenizerJSONRejectsUnsupported(t *testing.T) {
 			if tt.edit != nil {
 				data = tinyTokenizerJSON(t, tt.edit)
 			}
-			_, err := NewTokenizerFromJSON(data, 0)
+			_, err := NewBertTokenizer(data, 0)
 			if err == nil {
 				t.Fatalf("want an error containing %q", tt.want)
 			}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // fakeFile is one file of a fake Hugging Face repo.
@@ -135,4 +138,76 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Write(body)
 	}
+}
+
+// fakeGraph describes an ONNX file built by fakeONNX.
+type fakeGraph struct {
+	inputs   []string // int64 [batch, seq]; past_key_values.* float32 rank 4
+	output   string   // float32 [batch, seq, dim], or [batch, dim] when pooled
+	dim      int      // ≤ 0: symbolic
+	pooled   bool
+	external []string // one initializer stored in each of these files
+	constExt string   // a Constant node whose tensor lives in this file
+	padding  int      // bytes of an inline initializer (a graph that carries its weights)
+}
+
+// bertGraph is the signature of a BERT export.
+func bertGraph(dim int) fakeGraph {
+	return fakeGraph{inputs: []string{"input_ids", "attention_mask", "token_type_ids"}, output: "last_hidden_state", dim: dim}
+}
+
+// fakeONNX encodes g as an ONNX ModelProto (field numbers from onnx.proto).
+func fakeONNX(g fakeGraph) []byte {
+	msg := func(fields ...[]byte) []byte { return bytes.Join(fields, nil) }
+	bytesField := func(num protowire.Number, b []byte) []byte {
+		out := protowire.AppendTag(nil, num, protowire.BytesType)
+		return protowire.AppendBytes(out, b)
+	}
+	str := func(num protowire.Number, s string) []byte { return bytesField(num, []byte(s)) }
+	varint := func(num protowire.Number, v uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, num, protowire.VarintType), v)
+	}
+	dimParam := func(p string) []byte { return bytesField(1, str(2, p)) }
+	dimValue := func(v int) []byte { return bytesField(1, varint(1, uint64(v))) }
+	valueInfo := func(name string, elem int, dims ...[]byte) []byte {
+		tensor := msg(varint(1, uint64(elem)), bytesField(2, msg(dims...)))
+		return msg(str(1, name), bytesField(2, bytesField(1, tensor)))
+	}
+	externalTensor := func(name, loc string) []byte {
+		return msg(varint(1, 4), varint(2, 1), str(8, name),
+			bytesField(13, msg(str(1, "location"), str(2, loc))),
+			bytesField(13, msg(str(1, "offset"), str(2, "0"))),
+			varint(14, 1))
+	}
+	var graph [][]byte
+	graph = append(graph, bytesField(1, msg(str(1, "input_ids"), str(2, g.output), str(4, "Identity"))))
+	if g.constExt != "" {
+		attr := msg(str(1, "value"), bytesField(5, externalTensor("const", g.constExt)), varint(20, 4))
+		graph = append(graph, bytesField(1, msg(str(2, "c"), str(4, "Constant"), bytesField(5, attr))))
+	}
+	graph = append(graph, str(2, "fake"))
+	if g.padding > 0 {
+		raw := randomBytes(g.padding, 7)
+		graph = append(graph, bytesField(5, msg(varint(1, uint64(g.padding)), varint(2, 2), str(8, "inline"), bytesField(9, raw))))
+	}
+	for i, loc := range g.external {
+		graph = append(graph, bytesField(5, externalTensor(fmt.Sprintf("w%d", i), loc)))
+	}
+	for _, in := range g.inputs {
+		if strings.HasPrefix(in, "past_key_values.") { // float32 [batch, heads, past, head_dim]
+			graph = append(graph, bytesField(11, valueInfo(in, 1, dimParam("batch"), dimValue(2), dimParam("past"), dimValue(8))))
+			continue
+		}
+		graph = append(graph, bytesField(11, valueInfo(in, 7, dimParam("batch"), dimParam("seq"))))
+	}
+	width := dimValue(g.dim)
+	if g.dim <= 0 {
+		width = dimParam("hidden")
+	}
+	if g.pooled {
+		graph = append(graph, bytesField(12, valueInfo(g.output, 1, dimParam("batch"), width)))
+	} else {
+		graph = append(graph, bytesField(12, valueInfo(g.output, 1, dimParam("batch"), dimParam("seq"), width)))
+	}
+	return msg(varint(1, 8), bytesField(8, msg(str(1, ""), varint(2, 17))), str(2, "instructd-test"), bytesField(7, msg(graph...)))
 }

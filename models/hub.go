@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -30,6 +31,9 @@ type Progress struct {
 	// Total is the file size, or -1 when the server does not say.
 	Total int64
 }
+
+// ErrUnreachable means the hub could not be reached at all: offline, unknown host, refused.
+var ErrUnreachable = errors.New("models: cannot reach the model hub")
 
 // errResumable marks a transfer that stopped early; its partial file is kept for the next pull.
 var errResumable = errors.New("transfer failed, pull again to resume")
@@ -91,6 +95,10 @@ func (h *hub) get(ctx context.Context, path string, offset int64) (*http.Respons
 	}
 	resp, err := c.Do(req)
 	if err != nil {
+		if ctx.Err() == nil && unreachable(err) {
+			return nil, nil, fmt.Errorf("%w at %s (offline? set HF_ENDPOINT to a reachable mirror, or use `instructd model import` on a local export): %w",
+				ErrUnreachable, h.endpoint, err)
+		}
 		return nil, nil, err
 	}
 	if linked == nil {
@@ -114,6 +122,9 @@ func (h *hub) statusError(path string, resp *http.Response) error {
 // readSmall returns a small file (a config) in memory, or errNotFound.
 func (h *hub) readSmall(ctx context.Context, path string) ([]byte, error) {
 	resp, _, err := h.get(ctx, path, 0)
+	if errors.Is(err, ErrUnreachable) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("models: fetch %s: %w", h.url(path), err)
 	}
@@ -183,6 +194,12 @@ func (h *hub) download(ctx context.Context, path, dst, name string) (string, err
 // to be discarded (the server refused the range) so that the caller starts again from zero.
 func (h *hub) fetchInto(ctx context.Context, path string, f *os.File, hasher hash.Hash, offset int64, name string) (string, bool, error) {
 	resp, first, err := h.get(ctx, path, offset)
+	if errors.Is(err, ErrUnreachable) {
+		if offset == 0 {
+			return "", false, err // nothing arrived: nothing to resume, the staging goes
+		}
+		return "", false, fmt.Errorf("%w; %w", err, errResumable) // keep partial files for later
+	}
 	if err != nil {
 		return "", false, fmt.Errorf("models: %w: %w", errResumable, err)
 	}
@@ -294,4 +311,15 @@ func etagSHA256(hdr http.Header) string {
 		}
 	}
 	return ""
+}
+
+// unreachable reports whether err means no connection could be made (as opposed to one that
+// broke mid-transfer).
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }

@@ -9,6 +9,14 @@ import (
 	"testing"
 )
 
+// testGraph is an ONNX graph with BERT's signature and a symbolic width; externalGraph
+// also keeps its weights in model.onnx_data.
+var (
+	testGraph     = string(fakeONNX(bertGraph(0)))
+	externalGraph = string(fakeONNX(fakeGraph{inputs: []string{"input_ids", "attention_mask"}, output: "last_hidden_state",
+		external: []string{"model.onnx_data"}}))
+)
+
 // exportDir writes a fake optimum export: files maps relative paths to contents.
 func exportDir(t *testing.T, files map[string]string) string {
 	t.Helper()
@@ -36,7 +44,7 @@ func TestImport(t *testing.T) {
 	}{
 		{
 			name:  "optimum layout with config",
-			files: map[string]string{"model.onnx": "graph", "tokenizer.json": "{}", "config.json": `{"hidden_size":64,"max_position_embeddings":512}`},
+			files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":64,"max_position_embeddings":512}`},
 			check: func(t *testing.T, p Pack) {
 				m := p.Manifest
 				if m.Name != "local/my-export" || m.Dimension != 64 || m.Pooling != PoolingMean || len(m.Files) != 3 {
@@ -49,7 +57,7 @@ func TestImport(t *testing.T) {
 		},
 		{
 			name:  "onnx subdirectory with external data",
-			files: map[string]string{"onnx/model.onnx": "graph", "onnx/model.onnx_data": "weights", "tokenizer.json": "{}", "config.json": `{"hidden_size":32}`},
+			files: map[string]string{"onnx/model.onnx": externalGraph, "onnx/model.onnx_data": "weights", "tokenizer.json": "{}", "config.json": `{"hidden_size":32}`},
 			check: func(t *testing.T, p Pack) {
 				if got := mustRead(t, filepath.Join(p.Dir, "model.onnx_data")); string(got) != "weights" {
 					t.Errorf("external data %q", got)
@@ -61,7 +69,7 @@ func TestImport(t *testing.T) {
 		},
 		{
 			name:  "overrides",
-			files: map[string]string{"model.onnx": "graph", "tokenizer.json": "{}"},
+			files: map[string]string{"model.onnx": string(fakeONNX(fakeGraph{inputs: []string{"input_ids", "attention_mask"}, output: "hidden"})), "tokenizer.json": "{}"},
 			opts: ImportOptions{Name: "me/custom", Dimension: 100, MaxTokens: 64, Pooling: PoolingLast, QueryTemplate: "Q: {instruction} | {query}",
 				DocumentTemplate: "D: {document}", DefaultInstruction: "find it", InstructionMode: InstructionAttention, Normalize: &no, OutputName: "hidden"},
 			check: func(t *testing.T, p Pack) {
@@ -74,7 +82,7 @@ func TestImport(t *testing.T) {
 		},
 		{
 			name:  "like a preset takes the dimension from config.json",
-			files: map[string]string{"model.onnx": "graph", "tokenizer.json": "{}", "config.json": `{"hidden_size":384}`},
+			files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":384}`},
 			opts:  ImportOptions{Like: "InF-IR/InF-Embed-style", Name: "me/inf-embed-minilm"},
 			check: func(t *testing.T, p Pack) {
 				m := p.Manifest
@@ -85,7 +93,7 @@ func TestImport(t *testing.T) {
 		},
 		{
 			name:  "known name",
-			files: map[string]string{"model.onnx": "graph", "tokenizer.json": "{}"},
+			files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}"},
 			opts:  ImportOptions{Name: "BAAI/bge-small-en-v1.5"},
 			check: func(t *testing.T, p Pack) {
 				if p.Manifest.Pooling != PoolingCLS || p.Manifest.Dimension != 384 {
@@ -95,22 +103,22 @@ func TestImport(t *testing.T) {
 		},
 		{
 			name: "source manifest",
-			files: map[string]string{"model.onnx": "graph", "tokenizer.json": "{}",
-				"instructd.json": `{"name":"x/y","dimension":8,"max_tokens":16,"pooling":"cls","output_name":"o","query_template":"{query}","document_template":"{document}","files":{"model.onnx":"` + strings.Repeat("0", 64) + `"}}`},
+			files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}",
+				"instructd.json": `{"name":"x/y","dimension":8,"max_tokens":16,"pooling":"cls","output_name":"last_hidden_state","query_template":"{query}","document_template":"{document}","files":{"model.onnx":"` + strings.Repeat("0", 64) + `"}}`},
 			check: func(t *testing.T, p Pack) {
-				if p.Manifest.Name != "x/y" || p.Manifest.Dimension != 8 || p.Manifest.Files[ModelFile] != sha([]byte("graph")) {
+				if p.Manifest.Name != "x/y" || p.Manifest.Dimension != 8 || p.Manifest.Files[ModelFile] != sha([]byte(testGraph)) {
 					t.Errorf("manifest %+v", p.Manifest)
 				}
 			},
 		},
-		{name: "missing tokenizer", files: map[string]string{"model.onnx": "graph", "config.json": `{"hidden_size":8}`}, wantErr: "no tokenizer.json"},
+		{name: "missing tokenizer", files: map[string]string{"model.onnx": testGraph, "config.json": `{"hidden_size":8}`}, wantErr: "no tokenizer.json"},
 		{name: "missing model", files: map[string]string{"tokenizer.json": "{}"}, wantErr: "no model.onnx"},
-		{name: "unknown dimension", files: map[string]string{"model.onnx": "g", "tokenizer.json": "{}"}, wantErr: "dimension"},
-		{name: "bad pooling", files: map[string]string{"model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`},
+		{name: "unknown dimension", files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}"}, wantErr: "dimension"},
+		{name: "bad pooling", files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`},
 			opts: ImportOptions{Pooling: "max"}, wantErr: "unknown pooling"},
-		{name: "bad template", files: map[string]string{"model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`},
+		{name: "bad template", files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`},
 			opts: ImportOptions{QueryTemplate: "{instruction}"}, wantErr: "lacks {query}"},
-		{name: "unknown preset", files: map[string]string{"model.onnx": "g", "tokenizer.json": "{}"},
+		{name: "unknown preset", files: map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}"},
 			opts: ImportOptions{Like: "nobody/nothing"}, wantErr: "unknown preset"},
 	}
 	for _, tt := range tests {
@@ -153,7 +161,7 @@ func firstKey(m map[string]string, keys ...string) string {
 }
 
 func TestImportRefusesExistingDest(t *testing.T) {
-	src := exportDir(t, map[string]string{"model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
+	src := exportDir(t, map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
 	dest := t.TempDir()
 	if _, err := Import(src, dest, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("err %v", err)
@@ -164,7 +172,7 @@ func TestImportRefusesExistingDest(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	src := exportDir(t, map[string]string{"model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
+	src := exportDir(t, map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
 	tests := []struct {
 		name   string
 		damage func(dir string) error
@@ -194,5 +202,92 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
 		})
+	}
+}
+
+func TestImportModelFile(t *testing.T) {
+	fp16 := bertGraph(0)
+	fp16.external = []string{"model_fp16.onnx_data", "model_fp16.onnx_data_1"}
+	withInput := bertGraph(0)
+	withInput.inputs = append(withInput.inputs, "pixel_values")
+	base := map[string]string{
+		"onnx/model_fp16.onnx":        string(fakeONNX(fp16)),
+		"onnx/model_fp16.onnx_data":   "half weights",
+		"onnx/model_fp16.onnx_data_1": "more half weights",
+		"onnx/vision.onnx":            string(fakeONNX(withInput)),
+		"tokenizer.json":              "{}",
+		"config.json":                 `{"hidden_size":8}`,
+	}
+	tests := []struct {
+		name      string
+		modelFile string
+		drop      string
+		checkTok  func(string) error
+		wantErr   string
+	}{
+		{name: "fp16 graph with two data files", modelFile: "onnx/model_fp16.onnx"},
+		{name: "missing data file", modelFile: "onnx/model_fp16.onnx", drop: "onnx/model_fp16.onnx_data_1", wantErr: "model_fp16.onnx_data_1, which is missing"},
+		{name: "unsupported input", modelFile: "onnx/vision.onnx", wantErr: `unsupported model input "pixel_values"`},
+		{name: "not onnx", modelFile: "config.json", wantErr: "must be a relative *.onnx path"},
+		{name: "outside", modelFile: "../x.onnx", wantErr: "must be a relative *.onnx path"},
+		{name: "absent", modelFile: "onnx/model_q4.onnx", wantErr: "no onnx/model_q4.onnx"},
+		{name: "tokenizer refused", modelFile: "onnx/model_fp16.onnx", checkTok: func(string) error { return errors.New("unsupported model \"WordLevel\"") },
+			wantErr: `cannot use`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range base {
+				if k != tt.drop {
+					files[k] = v
+				}
+			}
+			src := exportDir(t, files)
+			out := t.TempDir()
+			p, err := Import(src, filepath.Join(out, "pack"), ImportOptions{ModelFile: tt.modelFile, CheckTokenizer: tt.checkTok})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				if entries, _ := os.ReadDir(out); len(entries) != 0 {
+					t.Errorf("failed import left %v", entries)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := Load(p.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loaded.Manifest.ModelFile != "model_fp16.onnx" || loaded.ModelPath() != filepath.Join(p.Dir, "model_fp16.onnx") {
+				t.Errorf("model file %q", loaded.Manifest.ModelFile)
+			}
+			for _, name := range []string{"model_fp16.onnx", "model_fp16.onnx_data", "model_fp16.onnx_data_1"} {
+				if got := string(mustRead(t, filepath.Join(p.Dir, name))); got != files["onnx/"+name] || loaded.Manifest.Files[name] != sha([]byte(got)) {
+					t.Errorf("%s not copied intact", name)
+				}
+			}
+		})
+	}
+}
+
+func TestImportPackWithModelFile(t *testing.T) {
+	// A directory whose manifest names its graph (a generated family pack keeps onnx/model.onnx).
+	src := exportDir(t, map[string]string{
+		"onnx/model_fp16.onnx": testGraph, "tokenizer.json": "{}",
+		ManifestFile: `{"name":"x/y","dimension":8,"max_tokens":16,"pooling":"cls","output_name":"last_hidden_state","query_template":"{query}",` +
+			`"document_template":"{document}","model_file":"onnx/model_fp16.onnx"}`,
+	})
+	p, err := Import(src, filepath.Join(t.TempDir(), "pack"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Manifest.ModelFile != "model_fp16.onnx" {
+		t.Errorf("model file %q", p.Manifest.ModelFile)
+	}
+	if _, err := Load(p.Dir); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -46,7 +46,6 @@ const (
 	RuntimeStatic Runtime = "static"
 )
 
-
 // InstructionMode names how an instruction is combined with a query.
 type InstructionMode string
 

@@ -30,7 +30,7 @@ type Pack struct {
 func (p Pack) ModelPath() string { return filepath.Join(p.Dir, p.Manifest.ModelFileOrDefault()) }
 
 // TokenizerPath returns the path of the pack's tokenizer.json.
-func (p Pack) TokenizerPath() string { return filepath.Join(p.Dir, TokenizerFile) }
+func (p Pack) TokenizerPath() string { return filepath.Join(p.Dir, p.Manifest.TokenizerFileName()) }
 
 // Load reads dir/instructd.json, validates it, checks that the model and tokenizer exist and
 // verifies the SHA-256 of every file the manifest lists.
@@ -40,9 +40,12 @@ func Load(dir string) (Pack, error) {
 		return Pack{}, err
 	}
 	p := Pack{Dir: dir, Manifest: m}
-	required := []string{TokenizerFile}
-	if m.RuntimeOrDefault() == RuntimeONNX {
+	required := []string{m.TokenizerFileName()}
+	switch m.RuntimeOrDefault() {
+	case RuntimeONNX:
 		required = append(required, m.ModelFileOrDefault())
+	case RuntimeStatic:
+		required = append(required, StaticTableFile(m.Static.Layout))
 	}
 	for _, f := range required {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {

@@ -25,7 +25,9 @@ func randomBytes(n int, seed uint64) []byte {
 
 // bgeRepo serves a small fake bge-small repo and returns the model and tokenizer bytes.
 func bgeRepo(h *fakeHub) (model, tok []byte) {
-	model = randomBytes(3<<20+12345, 1)
+	g := bertGraph(384)
+	g.padding = 3<<20 + 12345 // weights inside the graph, big enough to interrupt
+	model = fakeONNX(g)
 	tok = []byte(`{"model":{"type":"WordPiece","vocab":{"[UNK]":0}}}`)
 	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: model, lfs: true})
 	h.add(bge, "main", "tokenizer.json", fakeFile{body: tok})
@@ -76,7 +78,10 @@ func TestPullKnownRepo(t *testing.T) {
 	if m.Files[ModelFile] != sha(model) || m.Files[TokenizerFile] != sha(tok) || m.Files["config.json"] == "" {
 		t.Errorf("manifest files %v", m.Files)
 	}
-	m.Files, m.Source = nil, ""
+	if m.Variant != VariantFP32 || m.ModelFile != "" {
+		t.Errorf("variant %q, model file %q", m.Variant, m.ModelFile)
+	}
+	m.Files, m.Source, m.Variant = nil, "", ""
 	if !reflect.DeepEqual(m, want.Manifest) {
 		t.Errorf("manifest %+v, want the known one %+v", m, want.Manifest)
 	}
@@ -109,6 +114,11 @@ func TestPullKnownRepo(t *testing.T) {
 	}
 	if len(h.log()) != n {
 		t.Errorf("second pull made %d requests", len(h.log())-n)
+	}
+	// Asking for another variant into the same directory is refused, not answered with fp32.
+	if _, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL, Variant: VariantInt8}); err == nil ||
+		!strings.Contains(err.Error(), "already holds the fp32 variant") {
+		t.Errorf("pull of another variant into the pack: err %v", err)
 	}
 }
 
@@ -197,7 +207,7 @@ func TestPullNotFound(t *testing.T) {
 	tests := []struct {
 		name, repo, want string
 	}{
-		{"known repo without onnx", bge, "no ONNX model"},
+		{"known repo without onnx", bge, "no fp32 ONNX model"},
 		{"unknown repo without config", "nobody/nothing", "cannot tell the output dimension"},
 	}
 	for _, tt := range tests {
@@ -247,7 +257,8 @@ func TestPullContextCancel(t *testing.T) {
 func TestPullUsesHFEndpoint(t *testing.T) {
 	h := newFakeHub(t)
 	bgeRepo(h)
-	h.add(bge, "v2", "onnx/model.onnx", fakeFile{body: []byte("revision two"), lfs: true})
+	v2 := fakeONNX(bertGraph(384))
+	h.add(bge, "v2", "onnx/model.onnx", fakeFile{body: v2, lfs: true})
 	h.add(bge, "v2", "tokenizer.json", fakeFile{body: []byte("{}")})
 	t.Setenv("HF_ENDPOINT", h.srv.URL)
 	t.Setenv("HF_TOKEN", "from-env")
@@ -255,8 +266,8 @@ func TestPullUsesHFEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pull: %v", err)
 	}
-	if got := string(mustRead(t, p.ModelPath())); got != "revision two" {
-		t.Errorf("model %q, want the v2 file", got)
+	if got := mustRead(t, p.ModelPath()); !bytes.Equal(got, v2) {
+		t.Errorf("model differs from the v2 file")
 	}
 	if r := h.log()[0]; r.Auth != "Bearer from-env" {
 		t.Errorf("Authorization %q, want the HF_TOKEN", r.Auth)
@@ -295,7 +306,7 @@ func TestPullUnknownRepoFromConfigs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newFakeHub(t)
-			h.add(repo, "main", "model.onnx", fakeFile{body: []byte("onnx"), lfs: true})
+			h.add(repo, "main", "model.onnx", fakeFile{body: fakeONNX(bertGraph(0)), lfs: true})
 			h.add(repo, "main", "tokenizer.json", fakeFile{body: []byte("{}")})
 			for p, b := range tt.files {
 				h.add(repo, "main", p, fakeFile{body: []byte(b)})
@@ -325,14 +336,161 @@ func TestPullUnknownRepoFromConfigs(t *testing.T) {
 func TestPullExternalData(t *testing.T) {
 	h := newFakeHub(t)
 	bgeRepo(h)
-	data := randomBytes(1<<16, 3)
-	h.add(bge, "main", "onnx/model.onnx_data", fakeFile{body: data, lfs: true})
+	g := bertGraph(384)
+	g.external = []string{"model.onnx_data", "model.onnx_data_1"}
+	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: fakeONNX(g), lfs: true})
+	data := map[string][]byte{"model.onnx_data": randomBytes(1<<16, 3), "model.onnx_data_1": randomBytes(1<<10, 4)}
+	for name, b := range data {
+		h.add(bge, "main", "onnx/"+name, fakeFile{body: b, lfs: true})
+	}
+	h.add(bge, "main", "onnx/unrelated.onnx_data", fakeFile{body: []byte("not named by the graph"), lfs: true})
 	p, err := Pull(context.Background(), bge, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := mustRead(t, filepath.Join(p.Dir, "model.onnx_data")); !bytes.Equal(got, data) || p.Manifest.Files["model.onnx_data"] != sha(data) {
-		t.Error("external data file not pulled intact")
+	for name, b := range data {
+		if got := mustRead(t, filepath.Join(p.Dir, name)); !bytes.Equal(got, b) || p.Manifest.Files[name] != sha(b) {
+			t.Errorf("external data file %s not pulled intact", name)
+		}
+	}
+	if len(p.Manifest.Files) != 5 {
+		t.Errorf("files %v, want the graph, its two data files, tokenizer and config", p.Manifest.Files)
+	}
+	if _, err := Load(p.Dir); err != nil {
+		t.Fatal(err)
+	}
+
+	// A graph that names a file the repo lacks fails, naming it.
+	g.external = []string{"model.onnx_data", "missing.bin"}
+	h.add(bge, "main", "onnx/model.onnx", fakeFile{body: fakeONNX(g), lfs: true})
+	_, err = Pull(context.Background(), bge, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL})
+	if err == nil || !strings.Contains(err.Error(), "missing.bin") {
+		t.Fatalf("err %v, want one naming missing.bin", err)
+	}
+}
+
+func TestPullVariant(t *testing.T) {
+	h := newFakeHub(t)
+	bgeRepo(h)
+	fp16 := bertGraph(384)
+	fp16.external = []string{"model_fp16.onnx_data"}
+	files := map[string][]byte{
+		"onnx/model_fp16.onnx":      fakeONNX(fp16),
+		"onnx/model_fp16.onnx_data": randomBytes(4096, 5),
+		"onnx/model_quantized.onnx": fakeONNX(bertGraph(384)),
+	}
+	for p, b := range files {
+		h.add(bge, "main", p, fakeFile{body: b, lfs: true})
+	}
+	tests := []struct {
+		variant   string
+		wantFiles []string // remote paths that must land in the pack under their base names
+		wantErr   string
+	}{
+		{variant: VariantFP16, wantFiles: []string{"onnx/model_fp16.onnx", "onnx/model_fp16.onnx_data"}},
+		{variant: VariantInt8, wantFiles: []string{"onnx/model_quantized.onnx"}},
+		{variant: VariantQ4, wantErr: "no q4 ONNX model in BAAI/bge-small-en-v1.5 at main (tried onnx/model_q4.onnx, model_q4.onnx)"},
+		{variant: "bf16", wantErr: `unknown variant "bf16"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.variant, func(t *testing.T) {
+			before := len(h.log())
+			p, err := Pull(context.Background(), bge, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL, Variant: tt.variant})
+			for _, r := range h.log()[before:] {
+				if strings.HasSuffix(r.Path, "/onnx/model.onnx") {
+					t.Errorf("pulled the fp32 graph for variant %s", tt.variant)
+				}
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := p.Manifest
+			if m.Variant != tt.variant || m.ModelFile != filepath.Base(tt.wantFiles[0]) || p.ModelPath() != filepath.Join(p.Dir, m.ModelFile) {
+				t.Errorf("variant %q, model file %q", m.Variant, m.ModelFile)
+			}
+			for _, remote := range tt.wantFiles {
+				name := filepath.Base(remote)
+				if !bytes.Equal(mustRead(t, filepath.Join(p.Dir, name)), files[remote]) || m.Files[name] != sha(files[remote]) {
+					t.Errorf("%s not pulled intact as %s", remote, name)
+				}
+			}
+			if _, err := Load(p.Dir); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestPullRefusesBeforeWeights(t *testing.T) {
+	withInput := bertGraph(384)
+	withInput.inputs = append(withInput.inputs, "pixel_values")
+	pooled := bertGraph(384)
+	pooled.output, pooled.pooled = "sentence_embedding", true
+	tests := []struct {
+		name     string
+		graph    fakeGraph
+		checkTok func(string) error
+		want     string
+	}{
+		{"unsupported tokenizer", bertGraph(384), func(path string) error {
+			if !strings.HasSuffix(path, TokenizerFile) {
+				t.Errorf("checked %s", path)
+			}
+			return errors.New(`unsupported normalizer "Precompiled"`)
+		}, `cannot use the tokenizer of BAAI/bge-small-en-v1.5: unsupported normalizer "Precompiled"`},
+		{"unsupported input", withInput, nil, `onnx/model.onnx: models: unsupported model input "pixel_values"`},
+		{"output missing", pooled, nil, `no output "last_hidden_state" (outputs [sentence_embedding])`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newFakeHub(t)
+			bgeRepo(h)
+			tt.graph.external = []string{"model.onnx_data"}
+			h.add(bge, "main", "onnx/model.onnx", fakeFile{body: fakeONNX(tt.graph), lfs: true})
+			h.add(bge, "main", "onnx/model.onnx_data", fakeFile{body: randomBytes(1<<20, 6), lfs: true})
+			dir := t.TempDir()
+			dest := filepath.Join(dir, "pack")
+			_, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL, CheckTokenizer: tt.checkTok})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, want %q", err, tt.want)
+			}
+			for _, r := range h.log() {
+				if strings.HasSuffix(r.Path, "model.onnx_data") {
+					t.Errorf("weights requested (%s) before the refusal", r.Path)
+				}
+			}
+			assertNoPack(t, dest)
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("left behind: %v", entries)
+			}
+		})
+	}
+}
+
+func TestPullOffline(t *testing.T) {
+	h := newFakeHub(t)
+	endpoint := h.srv.URL
+	h.srv.Close() // nothing listens there any more
+	dest := filepath.Join(t.TempDir(), "pack")
+	_, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: endpoint})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "HF_ENDPOINT") || !strings.Contains(err.Error(), endpoint) ||
+		!strings.Contains(err.Error(), "model import") || strings.Contains(err.Error(), "resume") {
+		t.Fatalf("err %v, want ErrUnreachable naming the endpoint, HF_ENDPOINT and model import, not resuming", err)
+	}
+	assertNoPack(t, dest)
+	// Nothing arrived, so nothing is left to resume: no staging directory, no .part files.
+	if entries, err := os.ReadDir(filepath.Dir(dest)); err != nil || len(entries) != 0 {
+		t.Fatalf("offline pull left %v behind (%v)", entries, err)
+	}
+	_, err = Pull(context.Background(), "someone/unknown-model", dest, PullOptions{Endpoint: endpoint})
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("unknown repo: err %v, want ErrUnreachable", err)
 	}
 }
 
@@ -380,12 +538,19 @@ func TestPullCompletesAWholePartialFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(staging, ModelFile+".part"), model, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A leftover of an interrupted pull of another variant must not reach the pack.
+	if err := os.WriteFile(filepath.Join(staging, "model_fp16.onnx.part"), []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Pull(context.Background(), bge, dest, PullOptions{Endpoint: h.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Manifest.Files[ModelFile] != sha(model) {
 		t.Error("model checksum differs")
+	}
+	if exists(filepath.Join(dest, "model_fp16.onnx.part")) {
+		t.Error("a leftover of another pull was published with the pack")
 	}
 	for _, r := range h.log() {
 		if strings.HasPrefix(r.Path, "/cdn/") && strings.HasSuffix(r.Path, "model.onnx") && r.Range == "" {

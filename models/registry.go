@@ -9,9 +9,9 @@ import (
 	"strings"
 )
 
-// EnvModels names the environment variable that overrides where pulled packs live (the
-// registry root). It is distinct from INSTRUCTD_MODELS, serve's list of packs to load.
-const EnvModels = "INSTRUCTD_MODEL_DIR"
+// EnvModelDir names the environment variable that overrides where pulled packs live (the
+// registry root). It is not INSTRUCTD_MODELS, which is serve's list of packs to load.
+const EnvModelDir = "INSTRUCTD_MODEL_DIR"
 
 // Registry is a directory of pulled packs, one per repo, named "<org>--<name>".
 type Registry struct {
@@ -22,12 +22,12 @@ type Registry struct {
 // DefaultRegistry returns the registry at $INSTRUCTD_MODEL_DIR, else ~/.cache/instructd/models
 // (the user cache directory: $XDG_CACHE_HOME when set).
 func DefaultRegistry() (Registry, error) {
-	if root := os.Getenv(EnvModels); root != "" {
+	if root := os.Getenv(EnvModelDir); root != "" {
 		return Registry{Root: root}, nil
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return Registry{}, fmt.Errorf("models: no model directory: set %s (%w)", EnvModels, err)
+		return Registry{}, fmt.Errorf("models: no model directory: set %s (%w)", EnvModelDir, err)
 	}
 	return Registry{Root: filepath.Join(cache, "instructd", "models")}, nil
 }

@@ -15,7 +15,7 @@ func TestRegistry(t *testing.T) {
 	if list, err := r.List(); err != nil || len(list) != 0 {
 		t.Fatalf("empty registry: %v %v", list, err)
 	}
-	src := exportDir(t, map[string]string{"model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
+	src := exportDir(t, map[string]string{"model.onnx": testGraph, "tokenizer.json": "{}", "config.json": `{"hidden_size":8}`})
 	if _, err := Import(src, r.Dir("me/model"), ImportOptions{Name: "me/model"}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +38,12 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestDefaultRegistryEnv(t *testing.T) {
-	t.Setenv(EnvModels, "/srv/packs")
+	t.Setenv(EnvModelDir, "/srv/packs")
 	r, err := DefaultRegistry()
 	if err != nil || r.Root != "/srv/packs" {
 		t.Fatalf("%+v %v", r, err)
 	}
-	t.Setenv(EnvModels, "")
+	t.Setenv(EnvModelDir, "")
 	t.Setenv("XDG_CACHE_HOME", "/tmp/cache")
 	r, err = DefaultRegistry()
 	if err != nil || r.Root != "/tmp/cache/instructd/models" {

@@ -6,6 +6,10 @@
 #
 #   N=5000 THREADS=$(nproc) WORKERS=0 PACK=models/test-minilm TJS_BATCHES=1,8,16,32,64 bash scripts/bench-embed.sh
 #
+# PACK may be any fp32 pack with a tokenizer this build reads, e.g. the Qwen3-shaped decoder
+# (PACK=models/test-qwen3: past_key_values fed empty, last-token pooling with the appended
+# token; transformers.js pads left and gets the token in the text).
+#
 # WORKERS is instructd's --inference-workers (0: embed's default); raw ORT is reported both
 # as one session of THREADS threads and split into the same workers.
 #
@@ -20,7 +24,7 @@ TJS_BATCHES=${TJS_BATCHES:-1,8,16,32,64}
 TJS_VERSION=4.2.0 # depends on onnxruntime-node 1.24.3, the ONNX Runtime instructd uses
 export PATH=/usr/local/go/bin:$PATH
 
-if [ ! -s "$PACK/model.onnx" ] || [ ! -s testdata/generated/wordnet.jsonl ] || [ ! -s .deps/onnxruntime/libonnxruntime.so.1 ]; then
+if [ ! -s "$PACK/instructd.json" ] || [ ! -s testdata/generated/wordnet.jsonl ] || [ ! -s .deps/onnxruntime/libonnxruntime.so.1 ]; then
   bash scripts/setup.sh
 fi
 export INSTRUCTD_ORT_LIB=${INSTRUCTD_ORT_LIB:-$PWD/.deps/onnxruntime/libonnxruntime.so.1}

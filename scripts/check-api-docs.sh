@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # check-api-docs: runs every ```sh example of docs/api.md and README.md, in order, against a fresh server
-# (test-minilm pack, temporary data directory) and checks each curl's status code: 2xx,
+# (test-minilm pack plus the test-reranker pack, temporary data directory) and checks each curl's status code: 2xx,
 # or the code named by a "# expect NNN" line in the example. The examples are written for
 # `make run` on localhost:8080; here they run on PORT (default 18092), rewritten in place.
 #
 # Usage: scripts/check-api-docs.sh [FILE.md ...]   (default: docs/api.md README.md;
-#        env: PORT=18092 PACK=models/test-minilm)
+#        env: PORT=18092 PACK=models/test-minilm RERANK_PACK=models/test-reranker)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PORT=${PORT:-18092}
 PACK=${PACK:-models/test-minilm}
+RERANK_PACK=${RERANK_PACK:-models/test-reranker}
 export CGO_ENABLED=1
 export INSTRUCTD_ORT_LIB=${INSTRUCTD_ORT_LIB:-$ROOT/.deps/onnxruntime/libonnxruntime.so.1}
 log() { printf 'check-api-docs: %s\n' "$*" >&2; }
@@ -18,7 +19,7 @@ log() { printf 'check-api-docs: %s\n' "$*" >&2; }
 source scripts/lib/server.sh
 
 go build -o "$WORK/instructd" ./cmd/instructd
-start_server "$WORK/instructd" "$PORT" "$PACK"
+start_server "$WORK/instructd" "$PORT" "$PACK" --model "$RERANK_PACK"
 
 # Split the ```sh blocks of the documents into numbered files, in order.
 [ $# -gt 0 ] || set -- docs/api.md README.md

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -118,8 +119,8 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	var p *pack
 	switch {
 	case spec.Model != "":
-		p = s.packByName[spec.Model]
-		if p == nil {
+		var err error
+		if p, err = s.pack(spec.Model); err != nil {
 			return spec, nil, invalid("model", "model %q is not loaded (loaded: %v)", spec.Model, s.packNames())
 		}
 	case spec.Dimension == 0:
@@ -131,10 +132,13 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	if p != nil {
 		spec.Model = p.name
 		d := p.emb.Manifest().Dimension
-		if spec.Dimension != 0 && spec.Dimension != d {
-			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d", spec.Dimension, p.name, d)
+		if spec.Dimension == 0 {
+			spec.Dimension = d
 		}
-		spec.Dimension = d
+		// A shorter dimension needs a Matryoshka-trained model: vectors are truncated to it.
+		if ms := p.emb.Manifest().MatryoshkaDimensions; spec.Dimension != d && !slices.Contains(ms, spec.Dimension) {
+			return spec, nil, invalid("dimension", "%d differs from model %q's dimension %d (and from its matryoshka_dimensions %v)", spec.Dimension, p.name, d, ms)
+		}
 	} else if spec.Dimension < 1 || spec.Dimension > maxDimension {
 		return spec, nil, invalid("dimension", "must be in [1, %d], got %d", maxDimension, spec.Dimension)
 	}
@@ -180,6 +184,14 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 			return spec, nil, invalid("chunking.overlap_tokens", "must be in [0, window_tokens), got %d", ch.OverlapTokens)
 		}
 	}
+	if spec.Rerank != nil {
+		if _, err := s.validateRerankStage(spec.Rerank, "rerank"); err != nil {
+			return spec, nil, err
+		}
+		if p == nil {
+			return spec, nil, invalid("rerank", "a vector-only collection has no text queries to rerank")
+		}
+	}
 	return spec, p, nil
 }
 
@@ -217,7 +229,8 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 			return CollectionInfo{}, true, fmt.Errorf("server: collection %q is being deleted, retry: %w", name, ErrUnavailable)
 		}
 		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, true, fmt.Errorf("server: collection %q exists with another spec: %w", name, ErrConflict)
+			return CollectionInfo{}, true, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+				name, specDiff(c.spec, norm), ErrConflict)
 		}
 		return c.info(), true, nil
 	}

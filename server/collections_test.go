@@ -202,3 +202,21 @@ func TestDeleteCollectionUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateConflictNamesFields checks that a 409 says which spec fields differ.
+func TestCreateConflictNamesFields(t *testing.T) {
+	ts := newTest(t)
+	ctx := context.Background()
+	if _, _, err := ts.CreateCollection(ctx, "c", CollectionSpec{Metric: wire.Dot}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ts.CreateCollection(ctx, "c", CollectionSpec{Metric: wire.L2, Index: IndexParams{EfSearch: 99}})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("err %v, want ErrConflict", err)
+	}
+	for _, want := range []string{`metric: stored "dot", sent "l2"`, "index.ef_search: stored unset, sent 99"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("conflict %q does not say %q", err, want)
+		}
+	}
+}

@@ -15,6 +15,10 @@ type Config struct {
 	// ModelPacks are pack directories; the first is the default pack. Empty allows
 	// vector-only collections only.
 	ModelPacks []string
+	// ModelAliases maps extra model names to loaded packs' names (e.g.
+	// "text-embedding-3-small" → "BAAI/bge-small-en-v1.5"), so that client code written for
+	// another API works unchanged. Each target must be a loaded pack.
+	ModelAliases map[string]string
 	// ORTLibrary is the ONNX Runtime shared library; "" uses embed's discovery.
 	ORTLibrary string
 	// Threads is ONNX Runtime's intra-op thread count; 0 means NumCPU.
@@ -32,6 +36,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Embedding tunes every pack's embedder.
 	Embedding EmbeddingConfig
+	// ConstraintSimilarity turns on semantic negative constraints for packs with
+	// "semantic": true: a candidate whose cosine similarity to an excluded phrase
+	// reaches it counts as violating (fully from 0.05 above). 0 turns them off;
+	// calibrate per pack with `instructd eval --constraints` (docs/constraints.md).
+	ConstraintSimilarity float64
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 }

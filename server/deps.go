@@ -26,6 +26,9 @@ type embedOptions struct {
 	Instruction *string
 	// Wait blocks on a full queue (ingest) instead of failing with ErrOverloaded.
 	Wait bool
+	// Dimensions > 0 truncates vectors to their first Dimensions and re-normalises them
+	// (Matryoshka); 0 or the model's dimension keeps them whole.
+	Dimensions int
 }
 
 // embedResult holds one vector per text.
@@ -41,6 +44,7 @@ type textIndex interface {
 	Delete(key uint64)
 	Search(query string, k int, allow func(uint64) bool) []index.Result
 	Matching(phrase string) map[uint64]struct{}
+	DocFreq(term string) int
 	Len() int
 	Save(path string) error
 }
@@ -48,6 +52,8 @@ type textIndex interface {
 // deps are the constructors Open uses; tests swap in fakes.
 type deps struct {
 	openEmbedder func(ctx context.Context, packDir string, cfg Config, m *metrics) (embedder, error)
+	// openReranker loads a pack of kind reranker; nil refuses them.
+	openReranker func(ctx context.Context, packDir string, cfg Config, m *metrics) (reranker, error)
 	newIndex     func(dim int, metric index.Metric, p IndexParams) (index.Index, error)
 	loadIndex    func(path string) (index.Index, error)
 	// newText and loadText are nil until a lexical index is wired in.

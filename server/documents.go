@@ -213,7 +213,7 @@ func (s *Server) embedDocuments(ctx context.Context, c *collection, recs []store
 	if len(texts) == 0 {
 		return nil, nil
 	}
-	res, err := c.pack.emb.Embed(ctx, texts, embedOptions{Wait: true})
+	res, err := c.pack.emb.Embed(ctx, texts, embedOptions{Wait: true, Dimensions: c.spec.Dimension})
 	if err != nil {
 		return nil, fmt.Errorf("server: embed %d documents for %q: %w", len(texts), c.name, err)
 	}

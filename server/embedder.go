@@ -65,7 +65,7 @@ func openPackEmbedder(ctx context.Context, packDir string, cfg Config, m *metric
 }
 
 func (p *packEmbedder) Embed(ctx context.Context, texts []string, opts embedOptions) (embedResult, error) {
-	eo := embed.Options{Type: embed.Document, Instruction: opts.Instruction, Wait: opts.Wait}
+	eo := embed.Options{Type: embed.Document, Instruction: opts.Instruction, Wait: opts.Wait, Dimensions: opts.Dimensions}
 	if opts.Query {
 		eo.Type = embed.Query
 	}

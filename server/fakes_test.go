@@ -36,6 +36,7 @@ type fakeEmbedder struct {
 	texts     atomic.Int64 // texts embedded
 	overload  atomic.Bool  // non-waiting calls fail with ErrOverloaded
 	closed    atomic.Bool
+	semantic  bool // the manifest's "semantic" flag
 }
 
 func newFakeEmbedder(name string) *fakeEmbedder { return &fakeEmbedder{name: name, maxTokens: 32} }
@@ -88,7 +89,7 @@ func wordVector(words []string) []float32 {
 }
 
 func (f *fakeEmbedder) Manifest() models.Manifest {
-	return models.Manifest{Name: f.name, Dimension: fakeDim, MaxTokens: f.maxTokens, Pooling: models.PoolingMean, Normalize: true}
+	return models.Manifest{Name: f.name, Dimension: fakeDim, MaxTokens: f.maxTokens, Pooling: models.PoolingMean, Normalize: true, Semantic: f.semantic}
 }
 
 func (f *fakeEmbedder) Tokenizer() embed.Tokenizer { return fakeTokenizer{max: f.maxTokens} }

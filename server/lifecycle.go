@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -31,6 +32,9 @@ type Server struct {
 
 	packs      []*pack // packs[0] is the default
 	packByName map[string]*pack
+
+	rerankers      []*rerankPack // reranker packs, in load order (see rerank.go)
+	rerankerByName map[string]*rerankPack
 
 	mu    sync.RWMutex // guards colls
 	colls map[string]*collection
@@ -79,7 +83,6 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, indexDir), 0o755); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
 	}
-	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	defer func() {
 		if err != nil {
 			s.closeResources()
@@ -87,13 +90,34 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	}()
 	start := time.Now()
 	if s.store, err = store.Open(filepath.Join(cfg.DataDir, storeFile), store.Options{}); err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return nil, dataDirInUse(cfg.DataDir)
+		}
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	// Only the process holding the store's lock may clean up or claim the directory: a
+	// second server must not delete the first one's snapshot in progress.
+	writePIDFile(cfg.DataDir, s.log)
+	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	// Packs load before collections so that collections can bind to their pack; both
 	// happen before the server reports ready.
 	for _, dir := range cfg.ModelPacks {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("server: open cancelled: %w", err)
+		}
+		if m, err := models.ReadManifest(dir); err == nil && m.KindOrDefault() == models.KindReranker {
+			if d.openReranker == nil {
+				return nil, fmt.Errorf("server: load pack %s: reranker packs are not supported here", dir)
+			}
+			rr, err := d.openReranker(ctx, dir, cfg, s.metrics)
+			if err != nil {
+				return nil, fmt.Errorf("server: load reranker pack %s: %w", dir, err)
+			}
+			if err := s.addReranker(dir, rr); err != nil {
+				rr.Close()
+				return nil, err
+			}
+			continue
 		}
 		emb, err := d.openEmbedder(ctx, dir, cfg, s.metrics)
 		if err != nil {
@@ -106,6 +130,9 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		}
 		s.packByName[p.name] = p
 		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	}
+	if err := s.checkAliases(); err != nil {
+		return nil, err
 	}
 	loading, err := s.registerStored()
 	if err != nil {
@@ -181,6 +208,11 @@ func (s *Server) closeResources() error {
 			errs = append(errs, fmt.Errorf("server: close pack %s: %w", p.name, err))
 		}
 	}
+	for _, p := range s.rerankers {
+		if err := p.rr.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("server: close reranker %s: %w", p.name, err))
+		}
+	}
 	s.mu.Lock()
 	for _, c := range s.colls {
 		c.close()
@@ -188,6 +220,7 @@ func (s *Server) closeResources() error {
 	s.colls = map[string]*collection{}
 	s.mu.Unlock()
 	if s.store != nil {
+		removePIDFile(s.cfg.DataDir)
 		if err := s.store.Close(); err != nil {
 			errs = append(errs, err)
 		}

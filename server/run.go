@@ -16,22 +16,26 @@ const readTimeout = 2 * time.Minute
 // Run opens the server, serves newHandler(s) on cfg.Addr, and on ctx cancellation shuts
 // down gracefully: stop accepting, drain in-flight requests (up to ShutdownTimeout),
 // snapshot, close. It returns nil after a clean shutdown.
+//
+// The address is bound before anything is loaded, so a busy port fails at once rather
+// than after the models have loaded; connections that arrive while loading wait in the
+// listen backlog.
 func Run(ctx context.Context, cfg Config, newHandler func(*Server) http.Handler) error {
-	s, err := Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	return serve(ctx, s, newHandler)
-}
-
-// serve runs s until ctx is done; it always closes s.
-func serve(ctx context.Context, s *Server, newHandler func(*Server) http.Handler) error {
-	cfg := s.cfg
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		_ = s.Close(context.Background())
-		return fmt.Errorf("server: listen %s: %w", cfg.Addr, err)
+		return fmt.Errorf("server: listen on %s: %w (pick another address with --addr or INSTRUCTD_ADDR)", cfg.Addr, err)
 	}
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return serve(ctx, s, ln, newHandler)
+}
+
+// serve runs s on ln until ctx is done; it always closes s.
+func serve(ctx context.Context, s *Server, ln net.Listener, newHandler func(*Server) http.Handler) error {
+	cfg := s.cfg
 	hs := &http.Server{
 		Handler:           newHandler(s),
 		ReadHeaderTimeout: 10 * time.Second,

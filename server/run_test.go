@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,8 +31,12 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	mustUpsert(t, ts, "c", Document{ID: "a", Text: "x"})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	ln, err := net.Listen("tcp", ts.cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		done <- serve(ctx, ts.Server, func(s *Server) http.Handler {
+		done <- serve(ctx, ts.Server, ln, func(s *Server) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprintf(w, "ready=%v", s.Ready())
 			})
@@ -76,8 +83,34 @@ func TestRunListenError(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Addr = ln.Addr().String()
-	if err := Run(context.Background(), cfg, func(*Server) http.Handler { return http.NotFoundHandler() }); err == nil {
-		t.Fatal("Run on a busy address succeeded")
+	// A pack that would take long to load (here: one that cannot load at all) must not be
+	// reached: the busy address fails first, and says which flag to change.
+	cfg.ModelPacks = []string{filepath.Join(cfg.DataDir, "no-such-pack")}
+	err = Run(context.Background(), cfg, func(*Server) http.Handler { return http.NotFoundHandler() })
+	if err == nil || !strings.Contains(err.Error(), "--addr") || strings.Contains(err.Error(), "no-such-pack") {
+		t.Fatalf("Run on a busy address: %v, want a listen error naming --addr before any pack loads", err)
+	}
+}
+
+// TestDataDirInUse checks that a second server on the same data directory is refused
+// with the first one's pid and the flag to change, and leaves the first one's files alone.
+func TestDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	first := openTest(t, dir, nil)
+	defer first.Close(context.Background())
+	tmp := filepath.Join(dir, indexDir, "c.snap.tmp-123")
+	if err := os.WriteFile(tmp, []byte("in progress"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.DataDir = dir
+	_, err := openWith(context.Background(), cfg, testDeps(nil))
+	want := fmt.Sprintf("in use by another instructd (pid %d)", os.Getpid())
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--data") {
+		t.Fatalf("second open: %v, want %q and --data", err, want)
+	}
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("the second server touched the first one's files: %v", err)
 	}
 }
 

@@ -61,6 +61,8 @@ type searchPlan struct {
 	vector      []float32
 	exclude     []string
 	extracted   []string
+	neg         negativePlan
+	rerank      *rerankPlan // nil: no rerank stage (see search_rerank.go)
 }
 
 // Search runs one query against a collection in its mode (dense, lexical or hybrid),
@@ -75,7 +77,7 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
-	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}}
+	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
 	var qvec []float32
 	if p.mode != ModeLexical {
 		embedStart := time.Now()
@@ -89,13 +91,22 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
+	var rerankTime time.Duration
+	if p.rerank != nil {
+		rerankStart := time.Now()
+		if cands, penalty, err = s.rerankCandidates(ctx, c, p, cands); err != nil {
+			return SearchResponse{}, err
+		}
+		rerankTime = time.Since(rerankStart)
+		resp.Timings.RerankMillis = millis(rerankTime)
+	}
 	if resp.Hits, err = s.hits(c, p, cands); err != nil {
 		return SearchResponse{}, err
 	}
 	if len(p.exclude) > 0 {
-		resp.Constraints = &Constraints{Exclude: p.exclude, Extracted: p.extracted, Penalty: penalty}
+		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
 	}
-	resp.Timings.SearchMillis = millis(time.Since(searchStart))
+	resp.Timings.SearchMillis = millis(time.Since(searchStart) - rerankTime)
 	resp.Timings.TotalMillis = millis(time.Since(start))
 	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
 	return resp, nil
@@ -188,6 +199,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	if p.include, err = parseInclude(req.Include); err != nil {
 		return nil, err
 	}
+	if err := s.planRerank(c, req, p); err != nil {
+		return nil, err
+	}
 	if err := s.planConstraints(c, req, p); err != nil {
 		return nil, err
 	}
@@ -220,7 +234,7 @@ func (s *Server) queryVector(ctx context.Context, c *collection, p *searchPlan) 
 	if c.pack == nil {
 		return nil, fmt.Errorf("server: collection %q: model %q is not loaded: %w", c.name, c.spec.Model, ErrUnavailable)
 	}
-	res, err := c.pack.emb.Embed(ctx, []string{p.query}, embedOptions{Query: true, Instruction: p.instruction})
+	res, err := c.pack.emb.Embed(ctx, []string{p.query}, embedOptions{Query: true, Instruction: p.instruction, Dimensions: c.spec.Dimension})
 	if err != nil {
 		return nil, fmt.Errorf("server: embed query: %w", err)
 	}
@@ -241,6 +255,9 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	n := p.k
 	if len(p.exclude) > 0 {
 		n = constraintFetch(p.k, s.cfg.Limits.MaxK)
+	}
+	if p.rerank != nil {
+		n = max(n, p.rerank.candidates)
 	}
 	var (
 		out []candidate
@@ -267,9 +284,14 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	if err != nil {
 		return nil, 0, err
 	}
+	if p.rerank != nil { // constraints and k apply to the reranked list (rerankCandidates)
+		return out[:min(len(out), p.rerank.candidates)], 0, nil
+	}
 	penalty := 0.0
 	if len(p.exclude) > 0 {
-		out, penalty = s.applyConstraints(c, p, out)
+		if out, penalty, err = s.applyConstraints(ctx, c, p, out, n); err != nil {
+			return nil, 0, err
+		}
 	}
 	if len(out) > p.k {
 		out = out[:p.k]

@@ -246,3 +246,25 @@ func TestSearchPassages(t *testing.T) {
 		t.Fatalf("after delete: %d vectors, %d keys", n, len(c.keys))
 	}
 }
+
+// TestSearchWarnsOnNonSemanticPack checks that dense and hybrid answers from a pack
+// marked "semantic": false say so, and lexical answers and vector queries don't.
+func TestSearchWarnsOnNonSemanticPack(t *testing.T) {
+	ts := newTest(t)
+	ctx := context.Background()
+	mustCreate(t, ts, "c", CollectionSpec{})
+	mustUpsert(t, ts, "c", Document{ID: "a", Text: "zebra stripes"})
+	for mode, want := range map[string]bool{ModeDense: true, ModeHybrid: true, ModeLexical: false} {
+		res, err := ts.Search(ctx, "c", SearchRequest{Query: "zebra", Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(res.Warnings) == 1 && strings.Contains(res.Warnings[0], "not semantic"); got != want {
+			t.Errorf("%s: warnings %q, want a not-semantic warning: %v", mode, res.Warnings, want)
+		}
+	}
+	ts.emb.semantic = true
+	if res, err := ts.Search(ctx, "c", SearchRequest{Query: "zebra"}); err != nil || len(res.Warnings) != 0 {
+		t.Errorf("semantic pack: warnings %q (%v)", res.Warnings, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 func defaultDeps() deps {
 	return deps{
 		openEmbedder: openPackEmbedder,
+		openReranker: openPackReranker,
 		newIndex: func(dim int, metric index.Metric, p IndexParams) (index.Index, error) {
 			return index.New(index.Config{Dimension: dim, Metric: metric, M: p.M, EfConstruction: p.EfConstruction, EfSearch: p.EfSearch})
 		},

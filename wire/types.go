@@ -85,6 +85,8 @@ type CollectionSpec struct {
 	DefaultMode string `json:"default_mode,omitempty"`
 	// Chunking, when set, splits long documents into passages.
 	Chunking *ChunkingSpec `json:"chunking,omitempty"`
+	// Rerank is the searches' default rerank stage; a search's own rerank replaces it.
+	Rerank *RerankStage `json:"rerank,omitempty"`
 }
 
 // CollectionInfo is what GET /v1/collections/{name} reports.
@@ -133,6 +135,9 @@ type SearchRequest struct {
 	// AutoConstraints turns extraction of negative constraints from instruction and query
 	// on or off (default on).
 	AutoConstraints *bool `json:"auto_constraints,omitempty"`
+	// Rerank re-scores the top candidates with a reranker (see RerankStage); nil takes the
+	// collection's default.
+	Rerank *RerankStage `json:"rerank,omitempty"`
 }
 
 // Passage locates the best-matching window of a chunked document.
@@ -158,6 +163,7 @@ type SearchHit struct {
 type Timings struct {
 	EmbedMillis  float64 `json:"embed_ms"`
 	SearchMillis float64 `json:"search_ms"`
+	RerankMillis float64 `json:"rerank_ms,omitempty"`
 	TotalMillis  float64 `json:"total_ms"`
 }
 
@@ -166,6 +172,19 @@ type Constraints struct {
 	Exclude   []string `json:"exclude"`
 	Extracted []string `json:"extracted,omitempty"` // the part that came from instruction/query
 	Penalty   float64  `json:"penalty"`
+	// Scoped ties extracted exclusions to the part of the query they belong to, when
+	// the query has several ("(A excluding a) and (B excluding b)"); an exclusion that
+	// is not listed applies to every passage.
+	Scoped []ScopedExclusion `json:"scoped,omitempty"`
+	// SemanticSimilarity is the similarity from which a passage counted as mentioning
+	// an excluded phrase in other words; absent when semantic violations were off.
+	SemanticSimilarity float64 `json:"semantic_similarity,omitempty"`
+}
+
+// ScopedExclusion is one exclusion and the sub-topic of the query it applies to.
+type ScopedExclusion struct {
+	Exclude string `json:"exclude"`
+	Scope   string `json:"scope"`
 }
 
 // SearchResponse is the answer to one SearchRequest.
@@ -173,13 +192,21 @@ type SearchResponse struct {
 	Hits        []SearchHit  `json:"hits"`
 	Mode        string       `json:"mode"`
 	Constraints *Constraints `json:"constraints,omitempty"`
-	Timings     Timings      `json:"timings"`
+	// Warnings say when the answer should not be trusted as it looks, e.g. dense scores
+	// from a model pack whose vectors carry no meaning (a random-weight test pack).
+	Warnings []string `json:"warnings,omitempty"`
+	Timings  Timings  `json:"timings"`
 }
 
 // ModelInfo describes a loaded pack for GET /v1/models.
 type ModelInfo struct {
-	ID                 string `json:"id"`
-	Object             string `json:"object"` // "model"
+	ID     string `json:"id"`
+	Object string `json:"object"` // "model"
+	// Created is the Unix time the pack was installed (its manifest's modification time).
+	Created int64 `json:"created"`
+	// OwnedBy is the organisation part of the pack's name ("BAAI" for BAAI/bge-small-en-v1.5),
+	// "instructd" for names without one.
+	OwnedBy            string `json:"owned_by"`
 	Dimension          int    `json:"dimension"`
 	MaxTokens          int    `json:"max_tokens"`
 	Pooling            string `json:"pooling"`
@@ -189,4 +216,6 @@ type ModelInfo struct {
 	Semantic           bool   `json:"semantic"`
 	Description        string `json:"description,omitempty"`
 	Default            bool   `json:"default"`
+	// Kind is embedder or reranker.
+	Kind string `json:"kind"`
 }

@@ -82,7 +82,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (in
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("client: %s %s: %w", method, path, err)
+		return 0, transportError(c.base, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
@@ -102,4 +102,14 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) (in
 func IsNotFound(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Status == http.StatusNotFound
+}
+
+// transportError says that the server could not be reached, without repeating the URL
+// three times as *url.Error does; the cause stays wrapped for errors.As.
+func transportError(base string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("cannot reach instructd at %s: %w", base, err)
 }

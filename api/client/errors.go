@@ -23,9 +23,9 @@ type Error struct {
 	RetryAfter time.Duration
 }
 
-// Error formats the status, code and message.
+// Error formats the message with the status and code: "collection "x" not found (404 not_found)".
 func (e *Error) Error() string {
-	return fmt.Sprintf("client: server answered %d %s: %s", e.Status, e.Code, e.Message)
+	return fmt.Sprintf("%s (%d %s)", e.Message, e.Status, e.Code)
 }
 
 // errorDetail mirrors the API's {"error":{...}} body.

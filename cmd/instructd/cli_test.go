@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/instructd/instructd/api"
@@ -93,3 +95,63 @@ func TestThousands(t *testing.T) {
 		t.Errorf("snippet: %q", got)
 	}
 }
+
+// TestIngestCLIEmptyAndResume checks the warning for an empty file and the resume hint
+// after an ingest that stops part-way (here: the collection is deleted mid-stream is hard to
+// time, so the server is closed after the first batches are acknowledged).
+func TestIngestCLIEmptyAndResume(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny")}
+	cfg.ORTLibrary = testenv.ORTLibrary(t)
+	cfg.Threads = 1
+	ctx := context.Background()
+	s, err := server.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewRouter(s, api.Options{}))
+	defer func() {
+		srv.Close()
+		_ = s.Close(ctx)
+	}()
+	empty := t.TempDir() + "/empty.jsonl"
+	writeFile(t, empty, "")
+	var stderr strings.Builder
+	if err := ingestMain(ctx, []string{"--server", srv.URL, "--collection", "c", "--create", empty}, &stderr); err != nil {
+		t.Fatalf("empty file: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "is empty: nothing to ingest") {
+		t.Errorf("empty file: stderr %q", stderr.String())
+	}
+	// A cancelled ingest (Ctrl-C cancels the command's context) prints what was
+	// acknowledged and the command that resumes after it.
+	var lines strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&lines, "{\"id\":\"d%d\",\"text\":\"document number %d\"}\n", i, i)
+	}
+	big := t.TempDir() + "/big.jsonl"
+	writeFile(t, big, lines.String())
+	cctx, cancel := context.WithCancel(ctx)
+	stderr.Reset()
+	var once sync.Once
+	w := writerFunc(func(p []byte) (int, error) {
+		if strings.Contains(string(p), "stored") || strings.Contains(string(p), "lines (") {
+			once.Do(cancel)
+		}
+		return stderr.Write(p)
+	})
+	err = ingestMain(cctx, []string{"--server", srv.URL, "--collection", "c", "--batch", "100", big}, w)
+	if err == nil {
+		t.Skip("the ingest finished before the cancel took effect")
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "interrupted.") || !strings.Contains(out, "were acknowledged") || !strings.Contains(out, "| instructd ingest --collection c -") {
+		t.Fatalf("cancelled ingest: err %v, stderr %q", err, out)
+	}
+}
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

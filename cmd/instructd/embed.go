@@ -43,7 +43,9 @@ type embedJob struct {
 // stdout in input order. Bad lines are reported on stderr by line number and skipped;
 // the command then exits non-zero.
 func runEmbed(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("embed", flag.ContinueOnError)
+	fs := newFlags("embed", "embed --model PACK [flags] < in.jsonl > out.jsonl",
+		`echo '{"id":"1","text":"owls hunt at night"}' | instructd embed --model BAAI/bge-small-en-v1.5`,
+		`instructd embed --model models/test-minilm --type query --instruction "find animals" < queries.jsonl`)
 	model := fs.String("model", "", "model pack directory (required)")
 	typ := fs.String("type", "document", "input type: query or document")
 	instruction := fs.String("instruction", "", "instruction for queries (default: the pack's; --instruction= for none)")
@@ -52,12 +54,14 @@ func runEmbed(ctx context.Context, args []string) error {
 	workers := fs.Int("inference-workers", 0, "batches run at once, each session with threads/workers intra-op threads (default: one per thread, at most 4)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
 	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *model == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("--model DIR is required and no positional arguments are taken")
+	if err := noPositional(fs); err != nil {
+		return err
+	}
+	if *model == "" {
+		return errors.New("--model PACK is required (a pack directory or a pulled name; see instructd embed --help)")
 	}
 	opts := embed.Options{Type: embed.InputType(*typ), Mode: models.InstructionMode(*mode), Wait: true}
 	fs.Visit(func(f *flag.Flag) {
@@ -68,7 +72,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	if opts.Type != embed.Query && opts.Type != embed.Document {
 		return fmt.Errorf("--type must be query or document, not %q", *typ)
 	}
-	e, err := embed.Open(ctx, *model, embed.Config{
+	e, err := embed.OpenModel(ctx, *model, embed.Config{
 		LibraryPath:      *ortLib,
 		IntraOpThreads:   *threads,
 		InferenceWorkers: *workers,
@@ -84,7 +88,7 @@ func runEmbed(ctx context.Context, args []string) error {
 // embedStream is runEmbed's pipeline: a reader goroutine parses and chunks lines, workers
 // embed chunks concurrently through the shared batcher, and this goroutine writes results
 // in input order.
-func embedStream(parent context.Context, e *embed.Embedder, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
+func embedStream(parent context.Context, e embed.Model, opts embed.Options, in io.Reader, out, errOut io.Writer) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var (
@@ -225,7 +229,7 @@ func readLines(ctx context.Context, in io.Reader, report func(int, error), emit 
 
 // embedJobRun embeds a chunk in one call; if that fails it retries line by line, so an
 // error names the line that caused it.
-func embedJobRun(ctx context.Context, e *embed.Embedder, opts embed.Options, j *embedJob) {
+func embedJobRun(ctx context.Context, e embed.Model, opts embed.Options, j *embedJob) {
 	texts := make([]string, len(j.lines))
 	for i, l := range j.lines {
 		texts[i] = l.text

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/instructd/instructd/api/client"
@@ -17,6 +18,9 @@ import (
 // evalHTTPBackend is eval's Backend over a running server, through the API client.
 type evalHTTPBackend struct {
 	c *client.Client
+	// warn receives each distinct warning a search answer carries, once.
+	warn     func(string)
+	warnOnce sync.Map
 }
 
 // newEvalHTTPBackend returns a backend speaking to the server at base.
@@ -95,6 +99,11 @@ func (b *evalHTTPBackend) Search(ctx context.Context, name string, req server.Se
 		resp, err = b.c.Search(ctx, name, req)
 		return err
 	})
+	for _, w := range resp.Warnings {
+		if _, seen := b.warnOnce.LoadOrStore(w, true); !seen && b.warn != nil {
+			b.warn(w)
+		}
+	}
 	return resp.Hits, err
 }
 

@@ -193,7 +193,7 @@ func TestEvalCommandAgainstHTTP(t *testing.T) {
 	if p := rep.Modes[1].PMRR; p == nil || *p != 0 {
 		t.Errorf("lexical p-MRR = %v, want 0", p)
 	}
-	if !strings.Contains(stdout.String(), "p-MRR") || !strings.Contains(stderr.String(), "ingest 8/8") {
+	if !strings.Contains(stdout.String(), "p-MRR") || !strings.Contains(stderr.String(), "ingest: 8/8 docs (100%)") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 	data, err := os.ReadFile(perQuery)
@@ -269,11 +269,11 @@ func TestEvalCommandErrors(t *testing.T) {
 func TestEvalCommandHelpAndEnvKey(t *testing.T) {
 	t.Setenv("INSTRUCTD_API_KEY", "from-env-secret")
 	var stdout, stderr bytes.Buffer
-	if err := evalMain(context.Background(), []string{"-h"}, &stdout, &stderr); err != nil {
-		t.Errorf("-h: %v", err)
+	if err := evalMain(context.Background(), []string{"-h"}, &stdout, &stderr); !isHelp(err) {
+		t.Errorf("-h: %v, want the help request (exit 0)", err)
 	}
-	if !strings.Contains(stderr.String(), "-dataset") || strings.Contains(stderr.String(), "from-env-secret") {
-		t.Errorf("-h output:\n%s", stderr.String())
+	if !strings.Contains(stdout.String(), "-dataset") || strings.Contains(stdout.String(), "from-env-secret") {
+		t.Errorf("-h output:\n%s", stdout.String())
 	}
 	// The key from the environment is sent when --api-key is absent.
 	api := newFakeAPI("from-env-secret")

@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/instructd/instructd/api/client"
+	"github.com/instructd/instructd/internal/progress"
 	"github.com/instructd/instructd/server"
 )
 
@@ -20,7 +18,15 @@ import (
 // collection of a running server, with a progress bar on stderr and a failure summary.
 // It exits non-zero when any line failed.
 func runIngest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	return ingestMain(ctx, args, os.Stderr)
+}
+
+// ingestMain is runIngest with its progress and notes written to stderr.
+func ingestMain(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlags("ingest", "ingest --collection NAME [flags] FILE.jsonl|-",
+		"instructd ingest --collection docs --create corpus.jsonl",
+		"instructd ingest --collection vecs --create --dimension 384 vectors.jsonl",
+		"cat corpus.jsonl | instructd ingest --collection docs -")
 	serverURL := fs.String("server", envOr("INSTRUCTD_SERVER", "http://127.0.0.1:8080"), "server URL (env INSTRUCTD_SERVER)")
 	collection := fs.String("collection", "", "collection name (required)")
 	create := fs.Bool("create", false, "create the collection first (default spec, or --model / --dimension)")
@@ -28,19 +34,11 @@ func runIngest(ctx context.Context, args []string) error {
 	dimension := fs.Int("dimension", 0, "with --create and no --model: a vector-only collection of this dimension")
 	apiKey := fs.String("api-key", "", "API key (default: env INSTRUCTD_API_KEY)")
 	batch := fs.Int("batch", 0, "documents per server commit (0: the server's default, 256)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: instructd ingest --collection NAME [flags] FILE.jsonl|-")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *collection == "" || fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("need --collection and exactly one FILE (or - for stdin)")
+		return errors.New("need --collection NAME and exactly one FILE (or - for stdin) (see instructd ingest --help)")
 	}
 	if *apiKey == "" {
 		*apiKey = os.Getenv("INSTRUCTD_API_KEY") // not a flag default: -h would print it
@@ -49,7 +47,8 @@ func runIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, total, err := openInput(fs.Arg(0))
+	path := fs.Arg(0)
+	in, lines, err := openInput(path)
 	if err != nil {
 		return err
 	}
@@ -60,13 +59,33 @@ func runIngest(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	counted := &countingReader{r: in}
-	bar := newProgressBar(os.Stderr, total)
-	res, err := cl.IngestNDJSON(ctx, *collection, counted, func(p client.Progress) {
-		bar.update(p, counted.committedBytes(p.ThroughLine))
+	if lines == 0 {
+		fmt.Fprintf(stderr, "warning: %s is empty: nothing to ingest\n", path)
+		return nil
+	}
+	bar := progress.New(stderr, "ingest", lines, "lines")
+	var last client.Progress
+	res, err := cl.IngestNDJSON(ctx, *collection, in, func(p client.Progress) {
+		last = p
+		bar.Describe(fmt.Sprintf("ingest (%s stored)", thousands(p.Committed)))
+		bar.Set(int64(p.ThroughLine))
 	})
-	bar.finish(res.Upserted)
-	printFailures(os.Stderr, res)
+	if err == nil {
+		bar.Set(int64(res.ThroughLine))
+		bar.Finish()
+	} else if res.ThroughLine > last.ThroughLine {
+		last = client.Progress{Committed: res.Upserted, ThroughLine: res.ThroughLine, FailedCount: res.FailedCount}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr)
+		if ctx.Err() != nil {
+			fmt.Fprint(stderr, "interrupted. ")
+		}
+		fmt.Fprint(stderr, resumeHint(path, *collection, last))
+	} else if res.ThroughLine == 0 || res.Upserted+res.FailedCount == 0 {
+		fmt.Fprintf(stderr, "warning: %s holds no documents (only blank lines)\n", path)
+	}
+	printFailures(stderr, res)
 	if err != nil {
 		return err
 	}
@@ -84,10 +103,11 @@ func envOr(name, def string) string {
 	return def
 }
 
-// openInput opens FILE or stdin ("-"); total is the size when known, else 0.
+// openInput opens FILE or stdin ("-"). lines is the file's line count (a last line without
+// a newline counts), or -1 when unknown (stdin, pipes); 0 means an empty file.
 func openInput(path string) (io.ReadCloser, int64, error) {
 	if path == "-" {
-		return io.NopCloser(os.Stdin), 0, nil
+		return io.NopCloser(os.Stdin), -1, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -95,86 +115,55 @@ func openInput(path string) (io.ReadCloser, int64, error) {
 	}
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
-		return f, 0, nil
+		return f, -1, nil
 	}
-	return f, st.Size(), nil
-}
-
-// countingReader counts the bytes and lines read, for the progress estimate.
-type countingReader struct {
-	r     io.Reader
-	n     atomic.Int64
-	lines atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	c.lines.Add(int64(bytes.Count(p[:n], []byte{'\n'})))
-	return n, err
-}
-
-// committedBytes estimates how far into the input the acknowledged lines reach: the
-// HTTP stack reads ahead of the server's commits, so bytes read alone run early.
-func (c *countingReader) committedBytes(throughLine int) int64 {
-	read, lines := c.n.Load(), c.lines.Load()
-	if lines == 0 {
-		return 0
+	lines, err := countLines(f)
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
-	return min(read, int64(float64(throughLine)*float64(read)/float64(lines)))
-}
-
-// progressBar draws "[####....]  42.0%  12,345 docs  1,234 docs/s  ETA 1m02s" on a
-// terminal, or a plain line every few seconds elsewhere.
-type progressBar struct {
-	w        io.Writer
-	total    int64
-	start    time.Time
-	last     time.Time
-	terminal bool
-}
-
-func newProgressBar(w *os.File, total int64) *progressBar {
-	st, err := w.Stat()
-	return &progressBar{w: w, total: total, start: time.Now(), terminal: err == nil && st.Mode()&os.ModeCharDevice != 0}
-}
-
-func (b *progressBar) update(p client.Progress, bytesDone int64) {
-	now := time.Now()
-	if !b.terminal && now.Sub(b.last) < 5*time.Second {
-		return
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, 0, err
 	}
-	b.last = now
-	elapsed := now.Sub(b.start).Seconds()
-	rate := float64(p.Committed) / max(elapsed, 1e-9)
-	line := fmt.Sprintf("%s docs  %s docs/s  line %d", thousands(p.Committed), thousands(int(rate)), p.ThroughLine)
-	if p.FailedCount > 0 {
-		line += fmt.Sprintf("  %d failed", p.FailedCount)
-	}
-	if b.total > 0 {
-		frac := min(float64(bytesDone)/float64(b.total), 1)
-		eta := ""
-		if frac > 0 {
-			eta = "  ETA " + time.Duration(elapsed*(1-frac)/frac*float64(time.Second)).Round(time.Second).String()
+	return f, lines, nil
+}
+
+// countLines counts newline-terminated lines plus a final unterminated one.
+func countLines(r io.Reader) (int64, error) {
+	buf := make([]byte, 1<<20)
+	var n int64
+	lastNL := true
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+			lastNL = buf[k-1] == '\n'
 		}
-		const width = 24
-		filled := int(frac * width)
-		line = fmt.Sprintf("[%s%s] %5.1f%%  %s%s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), 100*frac, line, eta)
-	}
-	if b.terminal {
-		fmt.Fprintf(b.w, "\r\033[K%s", line)
-	} else {
-		fmt.Fprintln(b.w, line)
+		if err == io.EOF {
+			if !lastNL {
+				n++
+			}
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
 }
 
-func (b *progressBar) finish(upserted int) {
-	elapsed := time.Since(b.start)
-	if b.terminal {
-		fmt.Fprint(b.w, "\r\033[K")
+// resumeHint says what an interrupted ingest committed and how to send the rest.
+func resumeHint(path, collection string, last client.Progress) string {
+	if last.ThroughLine == 0 {
+		return "nothing was acknowledged; run the same command again.\n"
 	}
-	fmt.Fprintf(b.w, "ingested %s documents in %s (%s docs/s)\n", thousands(upserted),
-		elapsed.Round(100*time.Millisecond), thousands(int(float64(upserted)/max(elapsed.Seconds(), 1e-9))))
+	src := path
+	if path == "-" {
+		src = "INPUT"
+	}
+	return fmt.Sprintf("lines 1-%d were acknowledged (%s documents stored, %d lines rejected). Resume after them with:\n"+
+		"  tail -n +%d %s | instructd ingest --collection %s -\n", last.ThroughLine, thousands(last.Committed), last.FailedCount,
+		last.ThroughLine+1, src, collection)
 }
 
 // printFailures lists failed lines (at most 50) and truncated ids.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/instructd/instructd/internal/testenv"
 	"github.com/instructd/instructd/models"
 )
 
@@ -29,16 +30,33 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 
 func TestModelCommand(t *testing.T) {
 	reg := t.TempDir()
-	t.Setenv(models.EnvModels, reg)
-	model := "not really onnx"
-	sum := sha256.Sum256([]byte(model))
+	t.Setenv(models.EnvModelDir, reg)
+	// The hub serves test-tiny's real graph and tokenizer: pull checks both before it
+	// publishes a pack. Its graph is 32 wide, so the repo is one instructd does not know.
+	tiny := testenv.Pack(t, "test-tiny")
+	model, err := os.ReadFile(filepath.Join(tiny, models.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenizer, err := os.ReadFile(filepath.Join(tiny, models.TokenizerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(model)
+	const repo = "someone/tiny-bert"
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/BAAI/bge-small-en-v1.5/resolve/main/onnx/model.onnx":
+		case "/" + repo + "/resolve/main/onnx/model.onnx":
 			w.Header().Set("X-Linked-Etag", `"`+hex.EncodeToString(sum[:])+`"`)
-			w.Write([]byte(model))
-		case "/BAAI/bge-small-en-v1.5/resolve/main/tokenizer.json":
-			w.Write([]byte("{}"))
+			w.Write(model)
+		case "/" + repo + "/resolve/main/tokenizer.json":
+			w.Write(tokenizer)
+		case "/" + repo + "/resolve/main/config.json":
+			w.Write([]byte(`{"hidden_size":32,"max_position_embeddings":512}`))
+		case "/broken/tokenizer/resolve/main/tokenizer.json":
+			w.Write([]byte(`{"model":{"type":"WordLevel","vocab":{}}}`))
+		case "/broken/tokenizer/resolve/main/config.json":
+			w.Write([]byte(`{"hidden_size":32}`))
 		default:
 			http.NotFound(w, r)
 		}
@@ -47,7 +65,7 @@ func TestModelCommand(t *testing.T) {
 	t.Setenv("HF_ENDPOINT", hub.URL)
 
 	src := t.TempDir()
-	writeFiles(t, src, map[string]string{"onnx/model.onnx": "g", "tokenizer.json": "{}", "config.json": `{"hidden_size":16}`})
+	writeFiles(t, src, map[string]string{"onnx/model_fp16.onnx": string(model), "tokenizer.json": string(tokenizer), "config.json": `{"hidden_size":32}`})
 
 	tests := []struct {
 		name    string
@@ -61,23 +79,30 @@ func TestModelCommand(t *testing.T) {
 		{name: "pull bad name", args: []string{"pull", "nope"}, wantErr: "not a Hugging Face repo name"},
 		{name: "pull extra args", args: []string{"pull", "a/b", "c"}, wantErr: "unexpected arguments"},
 		{
-			name: "pull with flags after the repo", args: []string{"pull", "BAAI/bge-small-en-v1.5", "--quiet", "--revision", "main"},
+			name: "pull with flags after the repo", args: []string{"pull", repo, "--quiet", "--revision", "main", "--variant", "fp32"},
 			check: func(t *testing.T) {
-				if _, err := models.Load(filepath.Join(reg, "BAAI--bge-small-en-v1.5")); err != nil {
+				p, err := models.Load(filepath.Join(reg, "someone--tiny-bert"))
+				if err != nil {
 					t.Fatal(err)
+				}
+				if p.Manifest.Dimension != 32 || p.Manifest.Variant != models.VariantFP32 {
+					t.Errorf("manifest %+v", p.Manifest)
 				}
 			},
 		},
+		{name: "pull a variant the repo lacks", args: []string{"pull", repo, "--quiet", "--variant", "q4", "--dir", filepath.Join(reg, "q4")}, wantErr: "no q4 ONNX model"},
+		{name: "pull an unsupported tokenizer", args: []string{"pull", "broken/tokenizer", "--quiet"}, wantErr: "cannot use the tokenizer of broken/tokenizer"},
+		{name: "import without model file", args: []string{"import", src}, wantErr: "--model-file"},
 		{name: "import bad normalize", args: []string{"import", src, "--normalize", "maybe"}, wantErr: "--normalize"},
-		{name: "import bad pooling", args: []string{"import", src, "--pooling", "max"}, wantErr: "unknown pooling"},
+		{name: "import bad pooling", args: []string{"import", src, "--model-file", "onnx/model_fp16.onnx", "--pooling", "max"}, wantErr: "unknown pooling"},
 		{
-			name: "import with overrides", args: []string{"import", "--name", "me/tiny", src, "--pooling", "cls", "--normalize", "false", "--query-template", "q: {query}"},
+			name: "import with overrides", args: []string{"import", "--name", "me/tiny", src, "--model-file", "onnx/model_fp16.onnx", "--pooling", "cls", "--normalize", "false", "--query-template", "q: {query}"},
 			check: func(t *testing.T) {
 				p, err := models.Load(filepath.Join(reg, "me--tiny"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if m := p.Manifest; m.Pooling != models.PoolingCLS || m.Normalize || m.QueryTemplate != "q: {query}" || m.Dimension != 16 {
+				if m := p.Manifest; m.Pooling != models.PoolingCLS || m.Normalize || m.QueryTemplate != "q: {query}" || m.Dimension != 32 || m.ModelFile != "model_fp16.onnx" {
 					t.Errorf("manifest %+v", m)
 				}
 			},
@@ -100,5 +125,25 @@ func TestModelCommand(t *testing.T) {
 				tt.check(t)
 			}
 		})
+	}
+}
+
+// TestInstructionSummary: `model list` says how each known model takes an instruction; an
+// LLM reranker takes it in its prompt, a cross-encoder not at all.
+func TestInstructionSummary(t *testing.T) {
+	for repo, want := range map[string]string{
+		"BAAI/bge-small-en-v1.5":                  "template",
+		"InF-IR/InF-Embed-style":                  "attention",
+		"cross-encoder/ms-marco-MiniLM-L-6-v2":    "none",
+		"onnx-community/Qwen3-Reranker-0.6B-ONNX": "prompt",
+	} {
+		k, ok := models.Known(repo)
+		if !ok {
+			t.Errorf("%s is not known", repo)
+			continue
+		}
+		if got := instructionSummary(k.Manifest); got != want {
+			t.Errorf("%s: %q, want %q", repo, got, want)
+		}
 	}
 }

@@ -17,7 +17,10 @@ import (
 // runSearch searches a collection of a running server and pretty-prints the hits
 // (or prints the raw JSON answer with --json).
 func runSearch(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs := newFlags("search", "search --collection NAME [flags] QUERY...",
+		`instructd search --collection docs "owls hunting at night" -k 5`,
+		`instructd search --collection docs --mode lexical --filter '{"lang":"en"}' zebra`,
+		`instructd search --collection docs --instruction "find counter-arguments" --json "nuclear power"`)
 	serverURL := fs.String("server", envOr("INSTRUCTD_SERVER", "http://127.0.0.1:8080"), "server URL (env INSTRUCTD_SERVER)")
 	collection := fs.String("collection", "", "collection name (required)")
 	apiKey := fs.String("api-key", "", "API key (default: env INSTRUCTD_API_KEY)")
@@ -27,25 +30,22 @@ func runSearch(ctx context.Context, args []string) error {
 	filter := fs.String("filter", "", `metadata filter as JSON, e.g. '{"lang":"en"}'`)
 	exclude := fs.String("exclude", "", "comma-separated texts whose matches are penalised")
 	asJSON := fs.Bool("json", false, "print the server's JSON answer")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: instructd search --collection NAME [flags] QUERY")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	rerank := fs.String("rerank", "", "re-score the top candidates with this loaded reranker")
+	rerankN := fs.Int("rerank-candidates", 0, "candidates the reranker re-scores (default max(50, k))")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	query := strings.Join(fs.Args(), " ")
 	if *collection == "" || strings.TrimSpace(query) == "" {
-		fs.Usage()
-		return errors.New("need --collection and a QUERY")
+		return errors.New("need --collection NAME and a QUERY (see instructd search --help)")
 	}
 	if *k < 1 {
 		return fmt.Errorf("--k must be at least 1, got %d", *k)
 	}
 	req := server.SearchRequest{Query: query, K: *k, Mode: *mode, Include: []string{"title", "text"}}
+	if *rerank != "" {
+		req.Rerank = &server.RerankStage{Model: *rerank, Candidates: *rerankN}
+	}
 	isSet := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { isSet[f.Name] = true })
 	if isSet["instruction"] {
@@ -77,6 +77,9 @@ func runSearch(ctx context.Context, args []string) error {
 		return enc.Encode(res)
 	}
 	printHits(os.Stdout, res)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(os.Stderr, "warning: "+w)
+	}
 	return nil
 }
 

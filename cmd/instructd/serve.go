@@ -33,9 +33,6 @@ type serveSettings struct {
 // until SIGINT/SIGTERM cancels ctx.
 func runServe(ctx context.Context, args []string) error {
 	st, err := parseServe(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -68,11 +65,16 @@ func parseServe(args []string) (serveSettings, error) {
 	cfg, opts := &st.cfg, &st.opts
 	opts.RequestTimeout = 60 * time.Second
 	var trusted string
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", "serve [flags]",
+		"instructd serve --model BAAI/bge-small-en-v1.5",
+		"instructd serve --addr 0.0.0.0:8080 --data /var/lib/instructd --model PACK --api-keys k1,k2",
+		"INSTRUCTD_MODELS=models/test-minilm instructd serve")
 	e := &envFlags{fs: fs, secret: map[string]bool{}}
 	e.str(&cfg.Addr, "addr", "ADDR", "listen address host:port")
 	e.str(&cfg.DataDir, "data", "DATA", "data directory (store and index snapshots)")
 	e.list(&cfg.ModelPacks, "model", "MODELS", "model pack directory or installed pack name; repeat for several, the first is the default (env: comma-separated)")
+	var aliases []string
+	e.list(&aliases, "model-alias", "MODEL_ALIASES", "extra model name for a loaded pack, NAME=PACK (e.g. text-embedding-3-small=BAAI/bge-small-en-v1.5); repeatable (env: comma-separated)")
 	e.secret["api-key"] = true
 	e.list(&cfg.APIKeys, "api-key", "API_KEYS", "accepted API key (Authorization: Bearer KEY); repeat for several (env: comma-separated); none: no auth")
 	e.secret["read-api-keys"] = true
@@ -101,20 +103,34 @@ func parseServe(args []string) (serveSettings, error) {
 	e.int(&opts.IngestBatchDocs, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")
 	e.int(&opts.IngestConcurrency, "ingest-concurrency", "INGEST_CONCURRENCY", "NDJSON batches upserting at once per stream (0: 2)")
 	e.str(&opts.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "take the client address for logs from this header (e.g. X-Real-IP); off by default")
+	ui := true
+	e.bool(&ui, "ui", "UI", "serve the web console at /ui/ (--ui=false turns it off)")
 	e.str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs allowed to set --client-ip-header")
 	fs.BoolVar(&st.healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return st, err
 	}
 	if err := errors.Join(e.errs...); err != nil {
 		return st, err
 	}
-	if fs.NArg() > 0 {
-		return st, fmt.Errorf("unexpected arguments %q", fs.Args())
+	if err := noPositional(fs); err != nil {
+		return st, err
+	}
+	for _, a := range aliases {
+		name, target, ok := strings.Cut(a, "=")
+		name, target = strings.TrimSpace(name), strings.TrimSpace(target)
+		if !ok || name == "" || target == "" {
+			return st, fmt.Errorf("--model-alias %q: want NAME=PACK, e.g. text-embedding-3-small=BAAI/bge-small-en-v1.5", a)
+		}
+		if cfg.ModelAliases == nil {
+			cfg.ModelAliases = map[string]string{}
+		}
+		cfg.ModelAliases[name] = target
 	}
 	opts.APIKeys = cfg.APIKeys
 	opts.MetricsPublic = cfg.MetricsPublic
 	opts.TrustedProxies = splitList(trusted)
+	opts.DisableConsole = !ui
 	return st, nil
 }
 

@@ -54,6 +54,13 @@ func TestParseServeErrors(t *testing.T) {
 	if _, err := parseServe([]string{"stray"}); err == nil {
 		t.Fatal("stray argument accepted")
 	}
+	if _, err := parseServe([]string{"--model-alias", "no-equals"}); err == nil || !strings.Contains(err.Error(), "NAME=PACK") {
+		t.Fatalf("bad alias: %v", err)
+	}
+	st, err := parseServe([]string{"--model-alias", "text-embedding-3-small=BAAI/bge-small-en-v1.5", "--model-alias", "a = b"})
+	if err != nil || st.cfg.ModelAliases["text-embedding-3-small"] != "BAAI/bge-small-en-v1.5" || st.cfg.ModelAliases["a"] != "b" {
+		t.Fatalf("aliases: %v %v", st.cfg.ModelAliases, err)
+	}
 	if _, err := newLogger(&bytes.Buffer{}, "yaml", "info"); err == nil {
 		t.Fatal("log format yaml accepted")
 	}
@@ -70,5 +77,19 @@ func TestNonSemanticWarning(t *testing.T) {
 	warnIfNotSemantic(&out, slog.New(slog.NewTextHandler(&logs, nil)), dir)
 	if !strings.Contains(out.String(), "NOT SEMANTIC") || !strings.Contains(logs.String(), "not semantic") {
 		t.Fatalf("no loud warning: %q / %q", out.String(), logs.String())
+	}
+}
+
+func TestParseServeConsoleFlag(t *testing.T) {
+	st, err := parseServe(nil)
+	if err != nil || st.opts.DisableConsole {
+		t.Fatalf("console must be on by default: %+v %v", st.opts, err)
+	}
+	if st, err = parseServe([]string{"--ui=false"}); err != nil || !st.opts.DisableConsole {
+		t.Fatalf("--ui=false: %+v %v", st.opts, err)
+	}
+	t.Setenv("INSTRUCTD_UI", "false")
+	if st, err = parseServe(nil); err != nil || !st.opts.DisableConsole {
+		t.Fatalf("INSTRUCTD_UI=false: %+v %v", st.opts, err)
 	}
 }

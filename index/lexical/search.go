@@ -185,3 +185,14 @@ func (ix *Index) ContainsTerms(key uint64, terms []string) bool {
 	}
 	return true
 }
+
+// DocFreq is the number of live documents containing term (an analyzed term,
+// e.g. from Analyze); it is what BM25's idf is computed from.
+func (ix *Index) DocFreq(term string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if p, ok := ix.postings[term]; ok {
+		return len(p.docs)
+	}
+	return 0
+}

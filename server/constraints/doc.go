@@ -22,7 +22,17 @@
 // every non-violating one while violators keep their relative order; a Penalty
 // between 0 and 1 demotes softly, and 0 turns the rule off.
 //
-// Which hits violate is decided by the caller's predicate; Violations builds
-// one from a lexical index (a hit violates when it contains every analyzed
-// term of some excluded phrase).
+// ApplyGraded scales the penalty by a violation grade g in [0, 1]
+// (score' = score − g · Penalty · span). A Grader computes g from a passage's
+// text: for each excluded phrase, the IDF-weighted share of its content terms
+// that the passage contains outside a negation (a passage that says "not X",
+// "without X", "no X", "non-X" or "X-free" satisfies the constraint), with the
+// phrase's head and capitalised names weighted headWeight and relational nouns
+// ("its role in", "their involvement in") relationalWeight; shares up to
+// NoViolation count 0, from FullViolation 1, linear between. Each exclusion of
+// "(A excluding a) and (B excluding b)" applies only to passages about its own
+// part (Constraint.Scope). docs/constraints.md gives the rationale.
+//
+// Violations builds the older all-or-nothing predicate from a lexical index (a
+// hit violates when it contains every analyzed term of some excluded phrase).
 package constraints

@@ -28,18 +28,34 @@ func DefaultRule() Rule { return Rule{Penalty: DefaultPenalty} }
 // new slice and leaves hits untouched. A nil violates, an empty list or a
 // disabled rule return an unchanged (unsorted) copy.
 func (r Rule) Apply(hits []index.Result, violates func(key uint64) bool) []index.Result {
+	if violates == nil {
+		return r.ApplyGraded(hits, nil)
+	}
+	return r.ApplyGraded(hits, func(key uint64) float64 {
+		if violates(key) {
+			return 1
+		}
+		return 0
+	})
+}
+
+// ApplyGraded is Apply with a graded violation: a hit whose key grades g in (0, 1]
+// loses g × Penalty × span of score (grades outside [0, 1] are clamped; NaN is 0).
+func (r Rule) ApplyGraded(hits []index.Result, grade func(key uint64) float64) []index.Result {
 	out := make([]index.Result, len(hits))
 	copy(out, hits)
-	if violates == nil || len(out) == 0 || !(r.Penalty > 0) || math.IsInf(r.Penalty, 1) {
+	if grade == nil || len(out) == 0 || !(r.Penalty > 0) || math.IsInf(r.Penalty, 1) {
 		return out
 	}
 	span := scoreSpan(out)
 	bad := make([]bool, len(out))
 	for i := range out {
-		if violates(out[i].Key) {
-			bad[i] = true
-			out[i].Score = float32(float64(out[i].Score) - r.Penalty*span)
+		g := grade(out[i].Key)
+		if !(g > 0) {
+			continue
 		}
+		bad[i] = true
+		out[i].Score = float32(float64(out[i].Score) - min(g, 1)*r.Penalty*span)
 	}
 	order := make([]int, len(out))
 	for i := range order {
@@ -138,4 +154,14 @@ func Violations(m Matcher, exclude []string) func(key uint64) bool {
 		_, ok := bad[key]
 		return ok
 	}
+}
+
+// sortResults orders by score, best first, ties by key (as lexical.Index does).
+func sortResults(rs []index.Result) {
+	sort.SliceStable(rs, func(a, b int) bool {
+		if rs[a].Score != rs[b].Score {
+			return rs[a].Score > rs[b].Score
+		}
+		return rs[a].Key < rs[b].Key
+	})
 }

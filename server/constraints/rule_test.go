@@ -158,3 +158,17 @@ func orFalse(f func(uint64) bool) func(uint64) bool {
 	}
 	return f
 }
+
+func TestApplyGradedScalesThePenalty(t *testing.T) {
+	hits := []index.Result{{Key: 1, Score: 10}, {Key: 2, Score: 9}, {Key: 3, Score: 6}, {Key: 4, Score: 0}}
+	grades := map[uint64]float64{1: 0.5, 2: 1, 3: math.NaN(), 4: -1}
+	got := DefaultRule().ApplyGraded(hits, func(k uint64) float64 { return grades[k] })
+	// span 10: key 1 loses 5 (→5), key 2 loses 10 (→−1); NaN and negative grades are 0
+	want := []index.Result{{Key: 3, Score: 6}, {Key: 1, Score: 5}, {Key: 4, Score: 0}, {Key: 2, Score: -1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ApplyGraded = %v, want %v", got, want)
+	}
+	if got := (Rule{}).ApplyGraded(hits, func(uint64) float64 { return 1 }); !reflect.DeepEqual(got, hits) {
+		t.Errorf("a zero penalty changed the list: %v", got)
+	}
+}

@@ -3,8 +3,6 @@ package eval
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -95,41 +93,5 @@ func TestServerBackend(t *testing.T) {
 	cancel()
 	if _, err := b.Search(cancelled, "c", server.SearchRequest{Query: "q"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled while overloaded: %v", err)
-	}
-}
-
-func TestProgressBar(t *testing.T) {
-	var sb strings.Builder
-	p := NewProgressBar(&sb, "ingest", 4)
-	for _, n := range []int{1, 1, 2, 4} {
-		p.Update(n)
-	}
-	out := sb.String()
-	if strings.Count(out, "\r") != 3 || !strings.HasSuffix(out, "ingest 4/4 [==============================] 100%\n") {
-		t.Errorf("progress output %q", out)
-	}
-	NewProgressBar(nil, "x", 3).Update(1) // draws nothing, must not panic
-	var nilBar *ProgressBar
-	nilBar.Update(1)
-}
-
-func TestProgressBarPlainOnFiles(t *testing.T) {
-	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := NewProgressBar(f, "search", 20)
-	for i := 1; i <= 20; i++ {
-		p.Update(i)
-	}
-	f.Close()
-	data, err := os.ReadFile(f.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One line per 10% step (the first update, 1/20, is 5% → step 0).
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) != 11 || lines[0] != "search 1/20 0%" || lines[10] != "search 20/20 100%" || strings.Contains(string(data), "\r") {
-		t.Errorf("plain progress:\n%s", data)
 	}
 }

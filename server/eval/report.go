@@ -17,7 +17,9 @@ type Report struct {
 	// Queries counts the evaluated queries (those with a relevant document).
 	Queries int `json:"queries"`
 	// Ingested counts documents loaded by this run (0 without ingest).
-	Ingested      int          `json:"ingested"`
+	Ingested int `json:"ingested"`
+	// SkippedEmpty counts corpus documents without title, text or vector, not loaded.
+	SkippedEmpty  int          `json:"skipped_empty"`
 	IngestSeconds float64      `json:"ingest_seconds"`
 	SearchSeconds float64      `json:"search_seconds"`
 	Modes         []ModeReport `json:"modes"`
@@ -62,7 +64,7 @@ type QueryResult struct {
 func (r *Report) score(ds *Dataset, modes []string, tasks []*search) {
 	rankings := make(map[[3]string][]string, len(tasks))
 	for _, t := range tasks {
-		rankings[[3]string{t.mode, t.run, t.query.ID}] = Rank(t.hits)
+		rankings[[3]string{t.label, t.run, t.query.ID}] = Rank(t.hits)
 	}
 	for _, mode := range modes {
 		mr := ModeReport{Mode: mode}
@@ -171,7 +173,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return fmt.Errorf("eval: table: %w", err)
 	}
 	if r.Ingested > 0 {
-		fmt.Fprintf(w, "ingested %d documents in %.1fs; ", r.Ingested, r.IngestSeconds)
+		fmt.Fprintf(w, "ingested %d documents in %.1fs", r.Ingested, r.IngestSeconds)
+		if r.SkippedEmpty > 0 {
+			fmt.Fprintf(w, " (%d empty documents skipped)", r.SkippedEmpty)
+		}
+		fmt.Fprint(w, "; ")
 	}
 	_, err := fmt.Fprintf(w, "searched in %.1fs\n", r.SearchSeconds)
 	return err

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/instructd/instructd/internal/progress"
 	"github.com/instructd/instructd/server"
 )
 
@@ -53,7 +54,13 @@ type Config struct {
 	Progress io.Writer
 	// Logger receives notes such as skipped documents (nil: discarded).
 	Logger *slog.Logger
+	// Rerank, when set, runs every mode a second time with this rerank stage; the report
+	// then has a "<mode>+rerank" column beside each mode (see RerankLabel).
+	Rerank *server.RerankStage
 }
+
+// RerankLabel names a mode's reranked column in the report.
+func RerankLabel(mode string) string { return mode + "+rerank" }
 
 // ParseModes splits a comma-separated mode list and checks every entry.
 func ParseModes(s string) ([]string, error) {
@@ -84,6 +91,9 @@ type search struct {
 	mode  string
 	run   string
 	hits  []server.SearchHit
+	// label is the report column: the mode, or RerankLabel(mode) when rerank is set.
+	label  string
+	rerank bool
 }
 
 // Run ingests the corpus when asked, searches every evaluated query of ds in each mode (and,
@@ -97,11 +107,11 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 	rep := &Report{Dataset: ds.Name, Format: ds.Format, Collection: cfg.Collection, K: cfg.K}
 	if cfg.Ingest {
 		start := time.Now()
-		n, err := ingest(ctx, b, ds, cfg)
+		n, skipped, err := ingest(ctx, b, ds, cfg)
 		if err != nil {
 			return nil, err
 		}
-		rep.Ingested, rep.IngestSeconds = n, time.Since(start).Seconds()
+		rep.Ingested, rep.SkippedEmpty, rep.IngestSeconds = n, skipped, time.Since(start).Seconds()
 	}
 
 	var tasks []*search
@@ -112,9 +122,15 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 		}
 		rep.Queries++
 		for _, mode := range cfg.Modes {
-			tasks = append(tasks, &search{query: q, mode: mode, run: RunOG})
-			if ds.Format == FormatFollowIR {
-				tasks = append(tasks, &search{query: q, mode: mode, run: RunChanged})
+			for _, rr := range rerankVariants(cfg) {
+				label := mode
+				if rr {
+					label = RerankLabel(mode)
+				}
+				tasks = append(tasks, &search{query: q, mode: mode, run: RunOG, label: label, rerank: rr})
+				if ds.Format == FormatFollowIR {
+					tasks = append(tasks, &search{query: q, mode: mode, run: RunChanged, label: label, rerank: rr})
+				}
 			}
 		}
 	}
@@ -126,8 +142,28 @@ func Run(ctx context.Context, b Backend, ds *Dataset, cfg Config) (*Report, erro
 		return nil, err
 	}
 	rep.SearchSeconds = time.Since(start).Seconds()
-	rep.score(ds, cfg.Modes, tasks)
+	rep.score(ds, reportLabels(cfg), tasks)
 	return rep, nil
+}
+
+// rerankVariants is [false], or [false, true] when the run also reranks.
+func rerankVariants(cfg Config) []bool {
+	if cfg.Rerank == nil {
+		return []bool{false}
+	}
+	return []bool{false, true}
+}
+
+// reportLabels are the report's columns: each mode, followed by its reranked run.
+func reportLabels(cfg Config) []string {
+	var out []string
+	for _, m := range cfg.Modes {
+		out = append(out, m)
+		if cfg.Rerank != nil {
+			out = append(out, RerankLabel(m))
+		}
+	}
+	return out
 }
 
 // withDefaults fills zero fields and validates the rest.
@@ -150,17 +186,20 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Rerank != nil && c.Rerank.Candidates != 0 && c.Rerank.Candidates < c.K {
+		return c, fmt.Errorf("eval: rerank candidates (%d) must be at least k (%d)", c.Rerank.Candidates, c.K)
+	}
 	return c, nil
 }
 
 // ingest creates the collection and loads the corpus, leaving out documents with neither
 // title nor text (nothing to embed or match; BEIR corpora have a few).
-func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error) {
+func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (ingested, skipped int, err error) {
 	if len(ds.Corpus) == 0 {
-		return 0, fmt.Errorf("eval: dataset %s: the corpus is empty or was not loaded", ds.Name)
+		return 0, 0, fmt.Errorf("eval: dataset %s: the corpus is empty or was not loaded", ds.Name)
 	}
 	if err := b.EnsureCollection(ctx, cfg.Collection); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	docs := make([]server.Document, 0, len(ds.Corpus))
 	for _, d := range ds.Corpus {
@@ -169,14 +208,15 @@ func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error
 		}
 		docs = append(docs, d)
 	}
-	if skipped := len(ds.Corpus) - len(docs); skipped > 0 {
+	if skipped = len(ds.Corpus) - len(docs); skipped > 0 {
 		cfg.Logger.Info("eval: skipped empty documents", "count", skipped)
 	}
-	bar := NewProgressBar(cfg.Progress, "ingest", len(docs))
-	if err := b.Ingest(ctx, cfg.Collection, docs, bar.Update); err != nil {
-		return 0, err
+	bar := progress.New(cfg.Progress, "ingest", int64(len(docs)), "docs")
+	if err := b.Ingest(ctx, cfg.Collection, docs, func(done int) { bar.Set(int64(done)) }); err != nil {
+		return 0, 0, err
 	}
-	return len(docs), nil
+	bar.Finish()
+	return len(docs), skipped, nil
 }
 
 // runSearches runs tasks on cfg.Concurrency workers, storing each task's hits. The first
@@ -184,7 +224,8 @@ func ingest(ctx context.Context, b Backend, ds *Dataset, cfg Config) (int, error
 func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	bar := NewProgressBar(cfg.Progress, "search", len(tasks))
+	bar := progress.New(cfg.Progress, "search", int64(len(tasks)), "queries")
+	defer bar.Finish()
 	next := make(chan *search)
 	var (
 		wg   sync.WaitGroup
@@ -200,15 +241,18 @@ func runSearches(ctx context.Context, b Backend, tasks []*search, cfg Config) er
 				if t.run == RunChanged {
 					req.Instruction = t.query.InstructionChanged
 				}
+				if t.rerank {
+					req.Rerank = cfg.Rerank
+				}
 				hits, err := b.Search(ctx, cfg.Collection, req)
 				if err != nil {
-					cancel(fmt.Errorf("eval: query %q (%s, %s): %w", t.query.ID, t.mode, t.run, err))
+					cancel(fmt.Errorf("eval: query %q (%s, %s): %w", t.query.ID, t.label, t.run, err))
 					continue
 				}
 				t.hits = hits
 				mu.Lock()
 				done++
-				bar.Update(done)
+				bar.Set(int64(done))
 				mu.Unlock()
 			}
 		}()

@@ -184,10 +184,14 @@ func TestRunBEIR(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The empty document is not sent; queries 3 (only a 0 judgment) and 4 (no qrels) are skipped.
-	if len(fb.ingested) != 3 || rep.Ingested != 3 || rep.Queries != 2 || len(fb.searches) != 2 {
-		t.Fatalf("ingested %d, queries %d, searches %d", len(fb.ingested), rep.Queries, len(fb.searches))
+	if len(fb.ingested) != 3 || rep.Ingested != 3 || rep.SkippedEmpty != 1 || rep.Queries != 2 || len(fb.searches) != 2 {
+		t.Fatalf("ingested %d (skipped %d), queries %d, searches %d", len(fb.ingested), rep.SkippedEmpty, rep.Queries, len(fb.searches))
 	}
-	if !strings.Contains(progress.String(), "ingest 3/3") || !strings.Contains(progress.String(), "search 2/2") {
+	var table strings.Builder
+	if err := rep.WriteTable(&table); err != nil || !strings.Contains(table.String(), "(1 empty documents skipped)") {
+		t.Errorf("table does not count the skipped document: %v\n%s", err, table.String())
+	}
+	if !strings.Contains(progress.String(), "ingest: 3/3 docs (100%)") || !strings.Contains(progress.String(), "search: 2/2 queries (100%)") {
 		t.Errorf("progress output %q", progress.String())
 	}
 	m := rep.Modes[0]

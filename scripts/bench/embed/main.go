@@ -16,10 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -168,7 +168,10 @@ type rawBench struct {
 	single         []*ort.DynamicAdvancedSession // one session of all threads
 	sessions       []*ort.DynamicAdvancedSession // every session made, for close
 	names          []string                      // model inputs
+	ins            []ort.InputOutputInfo         // their metadata
 	output         string
+	modelPath      string
+	pooled         bool          // the output is batch × dim
 	batches        [][]ort.Value // inputs then the output, per batch
 	padded, tokens int
 }
@@ -186,16 +189,27 @@ func newRawBench(rt *embed.Runtime, packDir string, e *embed.Embedder, texts []s
 	}
 	sort.SliceStable(encs, func(i, j int) bool { return len(encs[i].IDs) < len(encs[j].IDs) })
 
-	modelPath := filepath.Join(packDir, models.ModelFile)
-	ins, _, err := ort.GetInputOutputInfo(modelPath)
+	pack, err := models.Load(packDir)
+	if err != nil {
+		return nil, err
+	}
+	ins, outs, err := ort.GetInputOutputInfo(pack.ModelPath())
 	if err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, in := range ins {
 		names = append(names, in.Name)
+		if in.DataType == ort.TensorElementDataTypeInt32 || in.DataType == ort.TensorElementDataTypeFloat16 {
+			return nil, fmt.Errorf("raw-ort: input %s is %s: benchmark an fp32/int64 export", in.Name, in.DataType)
+		}
 	}
-	b := &rawBench{names: names, output: m.OutputName}
+	b := &rawBench{names: names, ins: ins, output: m.OutputName, modelPath: pack.ModelPath()}
+	for _, o := range outs {
+		if o.Name == m.OutputName {
+			b.pooled = len(o.Dimensions) == 2
+		}
+	}
 	if b.single, err = b.newSessions(packDir, 1, threads); err != nil {
 		b.close()
 		return nil, err
@@ -222,7 +236,20 @@ func (b *rawBench) tensors(encs []embed.Encoding, names []string, dim int) ([]or
 	n, length := len(encs), len(encs[len(encs)-1].IDs)
 	b.padded += n * length
 	var vals []ort.Value
-	for _, name := range names {
+	for k, name := range names {
+		if strings.HasPrefix(name, "past_key_values.") { // decoder export: an empty cache
+			shape := b.ins[k].Dimensions.Clone()
+			shape[0] = int64(n)
+			for i := 1; i < len(shape); i++ {
+				shape[i] = max(shape[i], 0)
+			}
+			t, err := ort.NewTensor(shape, []float32{})
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, t)
+			continue
+		}
 		data := make([]int64, n*length)
 		for i, e := range encs {
 			row := data[i*length : (i+1)*length]
@@ -246,7 +273,11 @@ func (b *rawBench) tensors(encs []embed.Encoding, names []string, dim int) ([]or
 		}
 		vals = append(vals, t)
 	}
-	out, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), int64(length), int64(dim)))
+	outShape := ort.NewShape(int64(n), int64(length), int64(dim))
+	if b.pooled {
+		outShape = ort.NewShape(int64(n), int64(dim))
+	}
+	out, err := ort.NewEmptyTensor[float32](outShape)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +298,7 @@ func (b *rawBench) newSessions(packDir string, n, threads int) ([]*ort.DynamicAd
 	}
 	var out []*ort.DynamicAdvancedSession
 	for range n {
-		s, err := ort.NewDynamicAdvancedSession(filepath.Join(packDir, models.ModelFile), b.names, []string{b.output}, so)
+		s, err := ort.NewDynamicAdvancedSession(b.modelPath, b.names, []string{b.output}, so)
 		if err != nil {
 			return nil, err
 		}
