@@ -33,8 +33,8 @@ type DocumentService interface {
 // its passages' vectors on one line).
 const maxRestoreLine = 64 << 20
 
-// docs returns the DocumentService or answers 501.
-func (h *handlers) docs(w http.ResponseWriter, r *http.Request) (DocumentService, bool) {
+// docService returns the DocumentService or answers 501.
+func (h *handlers) docService(w http.ResponseWriter, r *http.Request) (DocumentService, bool) {
 	ds, ok := h.svc.(DocumentService)
 	if !ok {
 		writeError(w, r, h.log, &httpError{status: http.StatusNotImplemented, code: "not_implemented",
@@ -45,7 +45,7 @@ func (h *handlers) docs(w http.ResponseWriter, r *http.Request) (DocumentService
 
 // listDocuments answers GET /v1/collections/{name}/documents?limit=&cursor=&filter=.
 func (h *handlers) listDocuments(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -80,7 +80,7 @@ func (h *handlers) listDocuments(w http.ResponseWriter, r *http.Request) {
 
 // patchDocument answers PATCH /v1/collections/{name}/documents/{id}.
 func (h *handlers) patchDocument(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -109,7 +109,7 @@ func (h *handlers) patchDocument(w http.ResponseWriter, r *http.Request) {
 
 // deleteDocuments answers POST /v1/collections/{name}/delete ({"ids"} or {"filter"}).
 func (h *handlers) deleteDocuments(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -133,7 +133,7 @@ func (h *handlers) deleteDocuments(w http.ResponseWriter, r *http.Request) {
 
 // patchCollection answers PATCH /v1/collections/{name}.
 func (h *handlers) patchCollection(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -157,7 +157,7 @@ func (h *handlers) patchCollection(w http.ResponseWriter, r *http.Request) {
 
 // collectionStats answers GET /v1/collections/{name}/stats.
 func (h *handlers) collectionStats(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -177,7 +177,7 @@ func (h *handlers) collectionStats(w http.ResponseWriter, r *http.Request) {
 // compact answers POST /v1/collections/{name}/compact with 202: the rebuild runs in
 // the background (GET .../stats shows "compacting").
 func (h *handlers) compact(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -197,7 +197,7 @@ func (h *handlers) compact(w http.ResponseWriter, r *http.Request) {
 // backup answers GET /v1/collections/{name}/backup with an NDJSON stream: a
 // wire.BackupHeader line, then one wire.BackupRecord line per document.
 func (h *handlers) backup(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
@@ -234,7 +234,7 @@ func (h *handlers) backup(w http.ResponseWriter, r *http.Request) {
 
 // restore answers POST /v1/collections/{name}/restore with a backup stream as body.
 func (h *handlers) restore(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docs(w, r)
+	ds, ok := h.docService(w, r)
 	if !ok {
 		return
 	}
