@@ -146,7 +146,7 @@ func TestGeneralBadInput(t *testing.T) {
 		{"form content type", "PUT", "/v1/collections/d", `{}`, []string{"Content-Type: application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType},
 		{"wrong types in spec", "PUT", "/v1/collections/d", `{"dimension":"three"}`, nil, http.StatusBadRequest},
 		{"unknown route", "GET", "/v2/nothing", "", nil, http.StatusNotFound},
-		{"wrong method", "PATCH", "/v1/collections/c", "", nil, http.StatusMethodNotAllowed},
+		{"wrong method", "POST", "/v1/collections/c", "", nil, http.StatusMethodNotAllowed},
 		{"NDJSON NaN string", "POST", "/v1/collections/c/documents", `{"id":"n","vector":["NaN"]}`, []string{"Content-Type: application/x-ndjson"}, http.StatusOK},
 		{"JSON body NaN", "POST", "/v1/collections/c/documents", `{"documents":[{"id":"n","vector":[1e999]}]}`, nil, http.StatusBadRequest},
 		{"upsert unknown collection", "POST", "/v1/collections/nope/documents", `{"documents":[]}`, nil, http.StatusNotFound},
