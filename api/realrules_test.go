@@ -48,6 +48,23 @@ func TestRealServerTruncationTokensNormalisation(t *testing.T) {
 	if out.Usage.PromptTokens != 7 || out.Usage.TotalTokens != 7 {
 		t.Errorf("usage %+v, want 7 tokens (4 + 3 with special tokens)", out.Usage)
 	}
+	// Queries go through the query cache: the second identical call is served from it and
+	// must report the same usage (OpenAI-compatible clients bill by it).
+	for round := range 2 {
+		r = e.do("POST", "/v1/embeddings", `{"input":["hello world","bye"],"input_type":"query","instruction":""}`)
+		e.expect(r, http.StatusOK, "query embeddings")
+		var q struct {
+			Usage struct {
+				PromptTokens int `json:"prompt_tokens"`
+			} `json:"usage"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &q); err != nil {
+			t.Fatal(err)
+		}
+		if q.Usage.PromptTokens != 7 {
+			t.Errorf("query round %d (cache hit: %v): usage %d, want 7", round, round == 1, q.Usage.PromptTokens)
+		}
+	}
 	for i, d := range out.Data {
 		var n float64
 		for _, f := range d.Embedding {

@@ -26,8 +26,9 @@ const cacheItemOverhead = 160
 
 // cacheItem is one LRU element's payload.
 type cacheItem struct {
-	key cacheKey
-	vec []float32
+	key    cacheKey
+	vec    []float32
+	tokens int // the query's token count, for usage accounting on hits
 }
 
 // size is the bytes an entry holds.
@@ -65,16 +66,18 @@ func newQueryCache(capacity int) *queryCache {
 }
 
 // get returns a copy of the cached vector for k.
-func (c *queryCache) get(k cacheKey) ([]float32, bool) {
+func (c *queryCache) get(k cacheKey) ([]float32, int, bool) {
 	if c.capacity <= 0 {
-		return nil, false
+		return nil, 0, false
 	}
 	c.mu.Lock()
 	el, ok := c.items[k]
 	var vec []float32
+	tokens := 0
 	if ok {
 		c.order.MoveToFront(el)
-		vec = append([]float32(nil), el.Value.(*cacheItem).vec...)
+		it := el.Value.(*cacheItem)
+		vec, tokens = append([]float32(nil), it.vec...), it.tokens
 	}
 	c.mu.Unlock()
 	if ok {
@@ -82,17 +85,17 @@ func (c *queryCache) get(k cacheKey) ([]float32, bool) {
 	} else {
 		c.misses.Add(1)
 	}
-	return vec, ok
+	return vec, tokens, ok
 }
 
 // put stores a copy of vec under k, evicting least recently used entries while the
 // cache holds more than its capacity in entries or its bound in bytes. An entry larger
 // than an eighth of the byte bound is not cached.
-func (c *queryCache) put(k cacheKey, vec []float32) {
+func (c *queryCache) put(k cacheKey, vec []float32, tokens int) {
 	if c.capacity <= 0 {
 		return
 	}
-	it := &cacheItem{key: k, vec: append([]float32(nil), vec...)}
+	it := &cacheItem{key: k, vec: append([]float32(nil), vec...), tokens: tokens}
 	if it.size() > c.maxBytes/8 {
 		return
 	}
@@ -101,7 +104,7 @@ func (c *queryCache) put(k cacheKey, vec []float32) {
 	if el, ok := c.items[k]; ok {
 		old := el.Value.(*cacheItem)
 		c.bytes += it.size() - old.size()
-		old.vec = it.vec
+		old.vec, old.tokens = it.vec, it.tokens
 		c.order.MoveToFront(el)
 	} else {
 		c.items[k] = c.order.PushFront(it)

@@ -12,7 +12,7 @@ func TestQueryCacheBoundedByBytes(t *testing.T) {
 	c.maxBytes = 1 << 20
 	long := strings.Repeat("x", 100<<10) // 100 KiB instruction per entry
 	for i := 0; i < 100; i++ {
-		c.put(cacheKey{instruction: long, text: string(rune('a'+i%26)) + strings.Repeat("q", i)}, []float32{1, 2, 3})
+		c.put(cacheKey{instruction: long, text: string(rune('a'+i%26)) + strings.Repeat("q", i)}, []float32{1, 2, 3}, 0)
 		if st := c.stats(); st.Bytes > st.MaxBytes {
 			t.Fatalf("after %d puts the cache holds %d bytes, above its bound %d", i+1, st.Bytes, st.MaxBytes)
 		}
@@ -22,12 +22,12 @@ func TestQueryCacheBoundedByBytes(t *testing.T) {
 		t.Fatalf("%d entries: the byte bound did not evict (or evicted everything)", st.Entries)
 	}
 	// The most recent entry is kept; an entry larger than an eighth of the bound is not cached.
-	if _, ok := c.get(cacheKey{instruction: long, text: string(rune('a'+99%26)) + strings.Repeat("q", 99)}); !ok {
+	if _, _, ok := c.get(cacheKey{instruction: long, text: string(rune('a'+99%26)) + strings.Repeat("q", 99)}); !ok {
 		t.Error("the most recent entry was evicted")
 	}
 	huge := cacheKey{text: strings.Repeat("h", 200<<10)}
-	c.put(huge, []float32{1})
-	if _, ok := c.get(huge); ok {
+	c.put(huge, []float32{1}, 0)
+	if _, _, ok := c.get(huge); ok {
 		t.Error("an entry above an eighth of the bound was cached")
 	}
 }
