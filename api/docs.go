@@ -24,11 +24,15 @@ type rootLinks struct {
 	Links   map[string]string `json:"links"`
 }
 
-// root answers GET /: browsers (Accept: text/html) go to the API reference; API clients
-// get a JSON index of the entry points.
+// root answers GET /: browsers (Accept: text/html) go to the web console (the API
+// reference when the console is off); API clients get a JSON index of the entry points.
 func (h *handlers) root(w http.ResponseWriter, r *http.Request) {
 	links := map[string]string{"docs": "/docs", "openapi": "/openapi.json", "health": "/healthz", "ready": "/readyz", "models": "/v1/models", "collections": "/v1/collections"}
 	target := "/docs"
+	if !h.opts.DisableConsole {
+		links["console"] = "/ui/"
+		target = "/ui/"
+	}
 	if acceptsHTML(r) {
 		http.Redirect(w, r, target, http.StatusFound)
 		return

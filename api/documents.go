@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -110,7 +111,9 @@ func (h *handlers) upsertDocuments(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := h.svc.Upsert(r.Context(), name, docs)
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.UpsertTimeout)
+	defer cancel()
+	res, err := h.svc.Upsert(ctx, name, docs)
 	if err != nil {
 		writeError(w, r, h.log, err)
 		return

@@ -21,6 +21,7 @@ const (
 	codeTooLarge         = "payload_too_large"
 	codeUnsupportedMedia = "unsupported_media_type"
 	codeUnauthorized     = "unauthorized"
+	codeForbidden        = "forbidden"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeOverloaded       = "overloaded"
 	codeUnavailable      = "unavailable"

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -32,6 +33,8 @@ type fakeService struct {
 	upsertCalls int
 	// panicOn makes Search panic when the query equals it.
 	panicOn string
+	// upsertWaits makes Upsert wait for its context to end (deadline tests).
+	upsertWaits atomic.Bool
 }
 
 type fakeCollection struct {
@@ -154,6 +157,10 @@ func (f *fakeService) DeleteCollection(ctx context.Context, name string) error {
 }
 
 func (f *fakeService) Upsert(ctx context.Context, collection string, docs []server.Document) (server.UpsertResult, error) {
+	if f.upsertWaits.Load() {
+		<-ctx.Done()
+		return server.UpsertResult{}, ctx.Err()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.upsertCalls++

@@ -55,6 +55,8 @@ type ingestSummary struct {
 	Truncated      []string      `json:"truncated"`
 	TruncatedCount int           `json:"truncated_count"`
 	Error          *errorDetail  `json:"error,omitempty"`
+	// reportBytes approximates the bytes of Failed and Truncated (see report.go).
+	reportBytes int
 }
 
 // ingestBatch is what the reader hands to the committer.
@@ -335,16 +337,10 @@ func conflicts(pending []*inflightBatch, b ingestBatch) bool {
 func (h *handlers) mergeOutcome(st *ingestSummary, out batchOutcome) {
 	st.Upserted += out.upserted
 	for _, id := range out.truncated {
-		st.TruncatedCount++
-		if len(st.Truncated) < h.opts.MaxReportedFailures {
-			st.Truncated = append(st.Truncated, id)
-		}
+		h.reportTruncated(st, id)
 	}
 	for _, f := range out.failures {
-		st.FailedCount++
-		if len(st.Failed) < h.opts.MaxReportedFailures {
-			st.Failed = append(st.Failed, f)
-		}
+		h.reportFailure(st, f)
 	}
 	st.ThroughLine = out.throughLine
 }

@@ -9,10 +9,13 @@ import (
 type Options struct {
 	// APIKeys, when non-empty, requires "Authorization: Bearer KEY" on /v1 routes.
 	APIKeys []string
+	// ReadAPIKeys are keys that may only read: GET routes, search, embeddings (403 on
+	// writes and deletes). Either kind of key turns authentication on.
+	ReadAPIKeys []string
 	// MetricsPublic serves /metrics without an API key.
 	MetricsPublic bool
-	// RequestTimeout bounds requests (default 60s), except document upserts (JSON or
-	// NDJSON), which take as long as embedding takes.
+	// RequestTimeout bounds requests (default 60s), except document upserts: JSON ones
+	// have UpsertTimeout, NDJSON streams no deadline.
 	RequestTimeout time.Duration
 	// ClientIPHeader, when set (e.g. "X-Real-IP"), takes the client address for logs from
 	// that header; off by default because any client can forge it.
@@ -29,6 +32,14 @@ type Options struct {
 	// MaxReportedFailures caps the failed-line and truncated-id lists of one ingest
 	// response (default 10,000); the counts stay exact.
 	MaxReportedFailures int
+	// MaxResponseBytes refuses searches whose response (queries × k hits, with vectors
+	// when included) would be larger, estimated before running them (default 64 MiB).
+	MaxResponseBytes int64
+	// UpsertTimeout bounds a JSON-body document upsert, embedding included (default
+	// 10m); NDJSON streams have none (their client's pace rules).
+	UpsertTimeout time.Duration
+	// DisableConsole turns off the built-in web console at /ui/ (on by default).
+	DisableConsole bool
 	// Logger receives access logs and errors; nil takes the service's logger.
 	Logger *slog.Logger
 }
@@ -48,6 +59,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxReportedFailures <= 0 {
 		o.MaxReportedFailures = 10000
+	}
+	if o.MaxResponseBytes <= 0 {
+		o.MaxResponseBytes = 64 << 20
+	}
+	if o.UpsertTimeout <= 0 {
+		o.UpsertTimeout = 10 * time.Minute
 	}
 	return o
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/instructd/instructd/api/console"
 )
 
 // handlers holds what every handler needs; it has no state of its own.
@@ -30,7 +32,7 @@ func NewRouter(s Service, opts Options) http.Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &handlers{svc: s, opts: opts, log: log}
-	keys := newAPIKeys(opts.APIKeys, log)
+	keys := newAPIKeys(opts.APIKeys, opts.ReadAPIKeys, log)
 	metrics := newHTTPMetrics(s.Registry())
 	jsonOnly := allowContentType(log, "application/json")
 	maxBody := func() int64 { return s.Limits().MaxBodyBytes }
@@ -51,6 +53,11 @@ func NewRouter(s Service, opts Options) http.Handler {
 	r.Get("/openapi.json", h.openAPI)
 	r.Get("/", h.root)
 	r.Get("/docs", h.docs)
+	if !opts.DisableConsole {
+		// The console's files are open; the API calls it makes need the key like any client's.
+		r.Get("/ui", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusMovedPermanently) })
+		r.Get("/ui/*", http.StripPrefix("/ui", console.Handler()).ServeHTTP)
+	}
 	r.Group(func(r chi.Router) {
 		if !opts.MetricsPublic {
 			r.Use(keys.middleware)
@@ -76,7 +83,18 @@ func NewRouter(s Service, opts Options) http.Handler {
 			r.Get("/collections/{name}/documents/*", h.getDocument)
 			r.Delete("/collections/{name}/documents/*", h.deleteDocument)
 			r.Post("/collections/{name}/search", h.search)
+			r.Patch("/collections/{name}", h.patchCollection)
+			r.Get("/collections/{name}/documents", h.listDocuments)
+			r.Patch("/collections/{name}/documents/*", h.patchDocument)
+			r.Post("/collections/{name}/delete", h.deleteDocuments)
+			r.Get("/collections/{name}/stats", h.collectionStats)
+			r.Post("/collections/{name}/compact", h.compact)
+			r.Post("/collections/{name}/evaluate", h.evaluate)
 		})
+		// Backup and restore stream a whole collection: no timeout (the client's pace).
+		r.Get("/collections/{name}/backup", h.backup)
+		r.With(allowContentType(log, ndjsonType, "application/jsonl", "application/jsonlines")).
+			Post("/collections/{name}/restore", h.restore)
 		// Upsert takes a JSON body (capped) or an NDJSON stream (capped per line). Bulk
 		// writes take as long as embedding takes, so this route has no timeout; a client
 		// that goes away still cancels it.

@@ -61,6 +61,10 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, h.log, err)
 			return
 		}
+		if err := h.checkResponseSize(r.Context(), name, []server.SearchRequest{req}); err != nil {
+			writeError(w, r, h.log, err)
+			return
+		}
 		res, err := h.svc.Search(r.Context(), name, req)
 		if err != nil {
 			writeError(w, r, h.log, err)
@@ -69,7 +73,7 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, normaliseResponse(res))
 		return
 	}
-	if body.Query != "" || body.Vector != nil || body.K != nil {
+	if body.Query != "" || body.Vector != nil {
 		writeError(w, r, h.log, badRequest("queries", "send either one query or a \"queries\" array, not both"))
 		return
 	}
@@ -83,10 +87,19 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 	}
 	reqs := make([]server.SearchRequest, len(body.Queries))
 	for i, q := range body.Queries {
+		// Top-level fields are defaults for every query (filter: ANDed), never dropped.
+		applyBatchDefaults(body.SearchRequest, &q.SearchRequest)
+		if q.K == nil {
+			q.K = body.K
+		}
 		if reqs[i], err = checkQuery(q, fmt.Sprintf("queries[%d].", i), lim); err != nil {
 			writeError(w, r, h.log, err)
 			return
 		}
+	}
+	if err := h.checkResponseSize(r.Context(), name, reqs); err != nil {
+		writeError(w, r, h.log, err)
+		return
 	}
 	results, err := h.searchBatch(r.Context(), name, reqs)
 	if err != nil {

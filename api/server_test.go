@@ -26,6 +26,9 @@ func newRealEnv(t *testing.T, opts Options) (*testEnv, *server.Server) {
 	if err != nil {
 		t.Fatalf("server.Open: %v", err)
 	}
+	if err := s.WaitRecovered(context.Background()); err != nil {
+		t.Fatalf("server.Open: %v", err)
+	}
 	srv := httptest.NewServer(NewRouter(s, opts))
 	t.Cleanup(func() {
 		srv.Close()

@@ -9,21 +9,21 @@ import (
 func TestQueryCacheLRU(t *testing.T) {
 	c := newQueryCache(2)
 	k := func(s string) cacheKey { return cacheKey{pack: "p", text: s} }
-	c.put(k("a"), []float32{1})
-	c.put(k("b"), []float32{2})
-	if _, ok := c.get(k("a")); !ok { // a is now the most recent
+	c.put(k("a"), []float32{1}, 0)
+	c.put(k("b"), []float32{2}, 0)
+	if _, _, ok := c.get(k("a")); !ok { // a is now the most recent
 		t.Fatal("a missing")
 	}
-	c.put(k("c"), []float32{3}) // evicts b
-	if _, ok := c.get(k("b")); ok {
+	c.put(k("c"), []float32{3}, 0) // evicts b
+	if _, _, ok := c.get(k("b")); ok {
 		t.Fatal("b should have been evicted")
 	}
 	for _, s := range []string{"a", "c"} {
-		if _, ok := c.get(k(s)); !ok {
+		if _, _, ok := c.get(k(s)); !ok {
 			t.Fatalf("%s missing", s)
 		}
 	}
-	if _, ok := c.get(cacheKey{pack: "p", text: "a", instruction: "x"}); ok {
+	if _, _, ok := c.get(cacheKey{pack: "p", text: "a", instruction: "x"}); ok {
 		t.Fatal("a different instruction must miss")
 	}
 	st := c.stats()
@@ -34,8 +34,8 @@ func TestQueryCacheLRU(t *testing.T) {
 
 func TestQueryCacheDisabled(t *testing.T) {
 	c := newQueryCache(0)
-	c.put(cacheKey{text: "a"}, []float32{1})
-	if _, ok := c.get(cacheKey{text: "a"}); ok {
+	c.put(cacheKey{text: "a"}, []float32{1}, 0)
+	if _, _, ok := c.get(cacheKey{text: "a"}); ok {
 		t.Fatal("a disabled cache must not hit")
 	}
 }
@@ -49,10 +49,10 @@ func TestQueryCacheConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range 200 {
 				key := cacheKey{text: fmt.Sprint((g + i) % 40)}
-				if v, ok := c.get(key); ok && len(v) != 1 {
+				if v, _, ok := c.get(key); ok && len(v) != 1 {
 					t.Errorf("bad vector %v", v)
 				}
-				c.put(key, []float32{float32(i)})
+				c.put(key, []float32{float32(i)}, 0)
 			}
 		}()
 	}

@@ -86,6 +86,11 @@ type Result struct {
 	Vectors [][]float32
 	// Tokens counts the tokens run through the model (cache hits count none).
 	Tokens int
+	// UsageTokens counts the tokens of every input, cache hits included (with the count
+	// they had when first embedded): what a caller is billed for, as OpenAI's usage does.
+	UsageTokens int
+	// TextTokens holds each input's token count (special tokens included).
+	TextTokens []int
 	// Truncated reports, per text, that it was cut to the pack's max tokens.
 	Truncated []bool
 	// Timings explains the call's latency.
@@ -187,6 +192,7 @@ type Embedder struct {
 	ownsRT   bool
 	sessions []*Session // one per inference worker
 	dim      int
+	pooled   bool // the graph's output is already one vector per text (no token vectors)
 	b        *batcher
 	cache    *queryCache
 	log      *slog.Logger
@@ -243,6 +249,7 @@ func open(ctx context.Context, packDir string, cfg Config, adjust func(*models.M
 		}
 		e.sessions = append(e.sessions, s)
 	}
+	e.pooled = e.sessions[0].Pooled()
 	if err := checkPooling(m, e.sessions[0]); err != nil {
 		return fail(fmt.Errorf("embed: %s: %w", packDir, err))
 	}
@@ -379,7 +386,7 @@ func (e *Embedder) resolve(opts Options) (call, error) {
 	if c.mode != models.InstructionTemplate && c.mode != models.InstructionAttention {
 		return c, fmt.Errorf("%w: unknown instruction mode %q (want template or attention)", ErrInvalidInput, c.mode)
 	}
-	if c.mode == models.InstructionAttention && e.sessions[0].Pooled() {
+	if c.mode == models.InstructionAttention && e.pooled {
 		return c, fmt.Errorf("%w: pack %s pools inside its graph, so it has no token vectors for instruction mode attention (use template)", ErrInvalidInput, e.manifest.Name)
 	}
 	if err := e.checkDimensions(opts.Dimensions); err != nil {
@@ -416,7 +423,7 @@ func (e *Embedder) Embed(ctx context.Context, texts []string, opts Options) (Res
 
 // embed is Embed with resolved options; it returns full-length vectors.
 func (e *Embedder) embed(ctx context.Context, texts []string, c call, wait bool) (Result, error) {
-	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts))}
+	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts)), TextTokens: make([]int, len(texts))}
 	if len(texts) == 0 {
 		return res, nil
 	}
@@ -429,6 +436,7 @@ func (e *Embedder) embed(ctx context.Context, texts []string, c call, wait bool)
 		if err != nil {
 			return Result{}, err
 		}
+		r.UsageTokens = r.Tokens
 		e.cfg.Hooks.request(r.Timings)
 		return r, nil
 	}
@@ -438,9 +446,10 @@ func (e *Embedder) embed(ctx context.Context, texts []string, c call, wait bool)
 	keys := make([]cacheKey, len(texts))
 	for i, t := range texts {
 		keys[i] = cacheKey{pack: e.manifest.Name, mode: c.mode, template: e.manifest.QueryTemplate, instruction: c.instruction, text: t}
-		if v, ok := e.cache.get(keys[i]); ok {
+		if v, tokens, ok := e.cache.get(keys[i]); ok {
 			e.cfg.Hooks.cacheHit()
-			res.Vectors[i] = v
+			res.Vectors[i], res.TextTokens[i] = v, tokens
+			res.UsageTokens += tokens
 			continue
 		}
 		if e.cache.capacity > 0 {
@@ -470,7 +479,9 @@ func (e *Embedder) embed(ctx context.Context, texts []string, c call, wait bool)
 	for j, i := range missing {
 		res.Vectors[i] = r.Vectors[j]
 		res.Truncated[i] = r.Truncated[j]
-		e.cache.put(keys[i], r.Vectors[j])
+		e.cache.put(keys[i], r.Vectors[j], r.TextTokens[j])
+		res.TextTokens[i] = r.TextTokens[j]
+		res.UsageTokens += r.TextTokens[j]
 	}
 	res.Tokens, res.Timings = r.Tokens, r.Timings
 	e.cfg.Hooks.request(r.Timings)
@@ -491,7 +502,8 @@ func (e *Embedder) embedAttention(ctx context.Context, instruction string, texts
 	}
 	inst := r.Vectors[0]
 	li := len(inst) / e.dim
-	out := Result{Vectors: make([][]float32, len(missing)), Truncated: make([]bool, len(missing)), Tokens: r.Tokens, Timings: r.Timings}
+	out := Result{Vectors: make([][]float32, len(missing)), Truncated: make([]bool, len(missing)), TextTokens: make([]int, len(missing)),
+		Tokens: r.Tokens, Timings: r.Timings}
 	for j := range missing {
 		q := r.Vectors[j+1]
 		v, err := Attend(inst, li, q, len(q)/e.dim, e.dim)
@@ -500,6 +512,10 @@ func (e *Embedder) embedAttention(ctx context.Context, instruction string, texts
 		}
 		out.Vectors[j] = v
 		out.Truncated[j] = r.Truncated[j+1] || r.Truncated[0]
+		out.TextTokens[j] = r.TextTokens[j+1]
+		if j == 0 {
+			out.TextTokens[j] += r.TextTokens[0] // the instruction is embedded once, counted once
+		}
 	}
 	return out, nil
 }

@@ -123,6 +123,11 @@ func TestEmbedQueryCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Usage counts cache hits as if they had been embedded: the same inputs, the same count.
+	if again.Tokens != 0 || first.UsageTokens == 0 || again.UsageTokens != first.UsageTokens ||
+		first.TextTokens[0] == first.TextTokens[1] {
+		t.Fatalf("usage: first %d (model %d, per text %v), cached %d (model %d)", first.UsageTokens, first.Tokens, first.TextTokens, again.UsageTokens, again.Tokens)
+	}
 	if got := tok.seen(); len(got) != 0 || again.Tokens != 0 {
 		t.Fatalf("cached queries were tokenized again: %q", got)
 	}

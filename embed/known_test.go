@@ -55,42 +55,7 @@ func checkKnownOnPack(t *testing.T, k models.KnownModel, src, lib string) {
 	if len(m.MatryoshkaDimensions) == 0 {
 		m.MatryoshkaDimensions = nil
 	}
-
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() == models.ManifestFile {
-			continue
-		}
-		target, err := filepath.Abs(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(target, filepath.Join(dir, e.Name())); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, models.ManifestFile), raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pack, err := models.Load(dir)
-	if err != nil {
-		t.Fatalf("the known manifest on %s does not load: %v", src, err)
-	}
-	g, err := models.ReadGraph(pack.ModelPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := models.CheckGraph(g, m); err != nil {
-		t.Fatalf("pull would refuse the test pack's graph under the known manifest: %v", err)
-	}
+	dir := packWithManifest(t, src, m)
 
 	ctx := context.Background()
 	e, err := OpenModel(ctx, dir, Config{LibraryPath: lib, IntraOpThreads: 1, InferenceWorkers: 1})
@@ -145,6 +110,51 @@ func checkKnownOnPack(t *testing.T, k models.KnownModel, src, lib string) {
 			t.Errorf("encoded query does not end with append_token %q (ids %v)", m.AppendToken, enc.IDs)
 		}
 	}
+}
+
+// packWithManifest returns a temporary pack directory holding src's files (symlinked) with
+// manifest m, and checks that it loads and that pull would accept its graph (if any) under m.
+func packWithManifest(t *testing.T, src string, m models.Manifest) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == models.ManifestFile {
+			continue
+		}
+		target, err := filepath.Abs(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, models.ManifestFile), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := models.Load(dir)
+	if err != nil {
+		t.Fatalf("the known manifest on %s does not load: %v", src, err)
+	}
+	if m.RuntimeOrDefault() != models.RuntimeONNX {
+		return dir // no graph: a static pack is a token-vector table
+	}
+	g, err := models.ReadGraph(pack.ModelPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.CheckGraph(g, m); err != nil {
+		t.Fatalf("pull would refuse the test pack's graph under the known manifest: %v", err)
+	}
+	return dir
 }
 
 // tokenizerModelType returns tokenizer.json's model.type (WordPiece, BPE, Unigram).

@@ -119,13 +119,13 @@ func (lowercaseNormalizer) normalize(n normalizedText) (normalizedText, error) {
 	return mapRunes(n, appendLower), nil
 }
 
-// stripAccentsNormalizer is HF's StripAccents: removes nonspacing marks (Mn); it is
-// meant to follow NFD.
+// stripAccentsNormalizer is HF's StripAccents: removes combining marks (Mn, Mc, Me:
+// unicode-normalization's is_combining_mark); it is meant to follow NFD.
 type stripAccentsNormalizer struct{}
 
 func (stripAccentsNormalizer) normalize(n normalizedText) (normalizedText, error) {
 	return mapRunes(n, func(dst []rune, r rune) []rune {
-		if r >= 0x300 && unicode.Is(unicode.Mn, r) {
+		if r >= 0x300 && unicode.Is(unicode.M, r) {
 			return dst
 		}
 		return append(dst, r)
@@ -168,27 +168,32 @@ func (r replaceNormalizer) normalize(n normalizedText) (normalizedText, error) {
 	if err != nil || len(matches) == 0 {
 		return n, err
 	}
-	var b strings.Builder
-	align := make([][2]int, 0, len(n.align))
+	size := len(n.text)
+	for _, m := range matches {
+		if m[1] > m[0] {
+			size += len(r.content) - (m[1] - m[0])
+		}
+	}
+	b := make([]byte, 0, size)
+	align := make([][2]int, 0, size)
 	last := 0
 	for _, m := range matches {
-		b.WriteString(n.text[last:m[0]])
+		b = append(b, n.text[last:m[0]]...)
 		align = append(align, n.align[last:m[0]]...)
 		if m[1] > m[0] {
 			// HF's replace removes the match, then inserts the content after it: every
 			// byte takes the alignment of the match's last byte.
 			a := n.align[m[1]-1]
-			k := b.Len()
-			b.WriteString(r.content)
-			for range b.Len() - k {
+			b = append(b, r.content...)
+			for range len(r.content) {
 				align = append(align, a)
 			}
 		}
 		last = m[1]
 	}
-	b.WriteString(n.text[last:])
+	b = append(b, n.text[last:]...)
 	align = append(align, n.align[last:]...)
-	return normalizedText{text: b.String(), align: align}, nil
+	return normalizedText{text: string(b), align: align}, nil
 }
 
 // bertTextNormalizer adapts BertNormalizer to the pipeline: clean text, space around

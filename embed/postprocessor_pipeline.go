@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // pipelinePost is a tokenizer.json post-processor for the pipeline: the template that
@@ -66,8 +67,11 @@ func (p *pipelinePost) add(raw json.RawMessage) error {
 
 // trim is HF's ByteLevel process_offsets: leading and trailing spaces (Ġ or Unicode
 // whitespace) of a token's string are cut from its offsets, except the one space
-// add_prefix_space put before the first token.
-func (p *pipelinePost) trim(toks []token, value func(int32) string) {
+// add_prefix_space put before the first token. HF counts characters of the token but
+// moves byte offsets, which can land inside a multi-byte character of text (a space
+// that NFKC made of U+00A0); HF's character offsets then round the start up and the
+// end down to whole characters, and so does this.
+func (p *pipelinePost) trim(toks []token, text string, value func(int32) string) {
 	if !p.trimOffsets {
 		return
 	}
@@ -93,9 +97,15 @@ func (p *pipelinePost) trim(toks []token, value func(int32) string) {
 				lead = 0
 			}
 			t.start = min(t.start+int32(lead), t.end)
+			for t.start < t.end && int(t.start) < len(text) && !utf8.RuneStart(text[t.start]) {
+				t.start++
+			}
 		}
 		if trail > 0 && int(t.end) >= trail {
 			t.end = max(t.end-int32(trail), t.start)
+			for t.end > t.start && int(t.end) < len(text) && !utf8.RuneStart(text[t.end]) {
+				t.end--
+			}
 		}
 	}
 }

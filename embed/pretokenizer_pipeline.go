@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // parsePreTokenizer builds a tokenizer.json pre_tokenizer; null gives nil.
@@ -139,9 +140,14 @@ func (whitespacePreTokenizer) preTokenize(pieces []normalizedText) ([]normalized
 	return out, nil
 }
 
-// isRegexWord is the regex \w: letters, marks, digits and connector punctuation.
+// isRegexWord is the Rust regex crate's Unicode \w (HF's Whitespace pre-tokenizer and
+// the added tokens' single_word test): Alphabetic, marks, decimal digits, connector
+// punctuation and the zero-width joiners (Join_Control).
 func isRegexWord(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.M, unicode.Pc, unicode.Nd)
+	if r < utf8.RuneSelf {
+		return r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
+	}
+	return unicode.In(r, unicode.L, unicode.M, unicode.Nd, unicode.Pc, unicode.Nl, unicode.Other_Alphabetic, unicode.Join_Control)
 }
 
 // isBertPunct is HF's is_punctuation: ASCII punctuation or Unicode P* (Unicode 9).

@@ -65,7 +65,7 @@ func compileRegexPattern(expr string) (splitPattern, error) {
 }
 
 func compileRegexp2(expr string) (regexPattern, error) {
-	re, err := regexp2.Compile(expr, regexp2.None)
+	re, err := regexp2.Compile(onigWordClasses(expr), regexp2.None)
 	if err != nil {
 		return regexPattern{}, fmt.Errorf("regex %q: %w", expr, err)
 	}
@@ -94,6 +94,43 @@ func (p regexPattern) findAll(s string) ([][2]int, error) {
 		return nil, fmt.Errorf("regex: %w", err)
 	}
 	return out, nil
+}
+
+// onigWord is Oniguruma's Unicode \w, which HF's patterns mean: regexp2's (.NET's)
+// lacks spacing marks (Mc, Me) and adds the zero-width joiners.
+const onigWord = `\p{L}\p{M}\p{Nd}\p{Pc}`
+
+// onigWordClasses rewrites \w and \W to Oniguruma's sets, inside and outside
+// character classes (\W inside a class is left alone).
+func onigWordClasses(expr string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case c == '\\' && i+1 < len(expr):
+			next := expr[i+1]
+			i++
+			switch {
+			case next == 'w' && inClass:
+				b.WriteString(onigWord)
+			case next == 'w':
+				b.WriteString("[" + onigWord + "]")
+			case next == 'W' && !inClass:
+				b.WriteString("[^" + onigWord + "]")
+			default:
+				b.WriteByte(c)
+				b.WriteByte(next)
+			}
+			continue
+		case c == '[' && !inClass:
+			inClass = true
+		case c == ']' && inClass:
+			inClass = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // splitBehavior is HF's SplitDelimiterBehavior.

@@ -219,7 +219,7 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts))}
+	res := Result{Vectors: make([][]float32, len(texts)), Truncated: make([]bool, len(texts)), TextTokens: make([]int, len(texts))}
 	if len(texts) == 0 {
 		return res, nil
 	}
@@ -235,9 +235,10 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 		}
 		if useCache {
 			k := cacheKey{pack: s.manifest.Name, mode: c.mode, template: s.manifest.QueryTemplate, instruction: c.instruction, text: t}
-			if v, ok := s.cache.get(k); ok {
+			if v, tokens, ok := s.cache.get(k); ok {
 				s.hooks.cacheHit()
-				res.Vectors[i] = v
+				res.Vectors[i], res.TextTokens[i] = v, tokens
+				res.UsageTokens += tokens
 				continue
 			}
 			s.hooks.cacheMiss()
@@ -256,8 +257,10 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 	for j, i := range idx {
 		res.Vectors[i] = r.Vectors[j]
 		res.Truncated[i] = r.Truncated[j]
+		res.TextTokens[i] = r.TextTokens[j]
+		res.UsageTokens += r.TextTokens[j]
 		if useCache {
-			s.cache.put(keys[j], r.Vectors[j])
+			s.cache.put(keys[j], r.Vectors[j], r.TextTokens[j])
 		}
 	}
 	res.Tokens, res.Timings = r.Tokens, r.Timings
@@ -272,7 +275,7 @@ func (s *StaticEmbedder) Embed(ctx context.Context, texts []string, opts Options
 // normalise).
 func (s *StaticEmbedder) embedTexts(ctx context.Context, inputs []string, dims int) (Result, error) {
 	n := len(inputs)
-	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n)}
+	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n), TextTokens: make([]int, n)}
 	workers := 1
 	if n >= staticParallelMin {
 		workers = min(s.workers, n/(staticParallelMin/2))
@@ -304,6 +307,7 @@ func (s *StaticEmbedder) embedTexts(ctx context.Context, inputs []string, dims i
 				}
 				res.Vectors[i] = s.poolIDs(acc, ids, dims)
 				res.Truncated[i] = truncated
+				res.TextTokens[i] = len(ids)
 				p.tokens += len(ids)
 				p.tok += t1.Sub(t0)
 				p.pool += time.Since(t1)

@@ -19,7 +19,7 @@ import (
 func (b *batcher) submit(ctx context.Context, queueSize, n int, encode func(i int) (Encoding, error), states, wait bool) (Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // drops whatever is still queued if we return early
-	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n)}
+	res := Result{Vectors: make([][]float32, n), Truncated: make([]bool, n), TextTokens: make([]int, n)}
 	req := &request{ctx: ctx, reply: make(chan error, 1), out: res.Vectors, remaining: n}
 	start := time.Now()
 	for off := 0; off < n; {
@@ -42,6 +42,7 @@ func (b *batcher) submit(ctx context.Context, queueSize, n int, encode func(i in
 			encs[i-off] = enc
 			entries[i-off] = &entry{enc: &encs[i-off], states: states, req: req, idx: i}
 			res.Tokens += len(enc.IDs)
+			res.TextTokens[i] = len(enc.IDs)
 			res.Truncated[i] = enc.Truncated
 		}
 		res.Timings.Tokenize += time.Since(t0)

@@ -165,11 +165,9 @@ func (t *BertTokenizer) EncodePair(first, second string) (Encoding, error) {
 	budget := t.maxLength - numSpecialIn(t.spec.pair)
 	s := t.scratch.Get().(*scratch)
 	defer t.release(s)
-	// LongestFirst only looks at lengths up to budget+1, so right truncation can stop there.
-	limit := budget + 1
-	if t.truncateLeft || budget < 0 || t.strategy != longestFirst {
-		limit = -1
-	}
+	// No early stop: which sequence LongestFirst cuts more depends on their full
+	// lengths (the longer one gets the odd token), so both are tokenized to the end.
+	limit := -1
 	s.toks = s.toks[:0]
 	t.encodeText(s, first, limit)
 	a := slices.Clone(s.toks)

@@ -252,10 +252,9 @@ func (t *PipelineTokenizer) EncodePair(first, second string) (Encoding, error) {
 		return Encoding{}, fmt.Errorf("embed: tokenizer.json's post_processor has no pair template, so it cannot encode pairs")
 	}
 	budget := t.maxLength - numSpecialIn(t.post.spec.pair)
-	limit := budget + 1
-	if t.truncateLeft || budget < 0 || t.strategy != longestFirst {
-		limit = -1
-	}
+	// No early stop: which sequence LongestFirst cuts more depends on their full
+	// lengths (the longer one gets the odd token), so both are tokenized to the end.
+	limit := -1
 	a, err := t.encodeSequence(first, limit)
 	if err != nil {
 		return Encoding{}, fmt.Errorf("embed: tokenize: %w", err)
@@ -281,7 +280,7 @@ func (t *PipelineTokenizer) finish(toks []ptoken, text string) []token {
 	}
 	if t.post.trimOffsets {
 		i := 0
-		t.post.trim(out, func(id int32) string {
+		t.post.trim(out, text, func(id int32) string {
 			p := toks[i]
 			i++
 			if p.added {

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/rangetable"
 )
 
 // pipelineGoldenCase is one encoding by Hugging Face's Rust tokenizer
@@ -30,6 +33,11 @@ type pipelineGolden struct {
 	Single    []pipelineGoldenCase `json:"single"`
 	Plain     []pipelineGoldenCase `json:"plain"`
 	Pairs     []pipelineGoldenCase `json:"pairs"`
+	// Variants: top-level keys replaced in the base tokenizer.json, added_tokens
+	// entries replaced by content or appended, and how many texts they encode.
+	Override map[string]json.RawMessage `json:"override"`
+	Added    []map[string]any           `json:"added"`
+	Texts    int                        `json:"texts"`
 }
 
 // pipelineTexts is pipeline-texts.json.gz: the texts every golden encodes.
@@ -85,6 +93,12 @@ func goldenTokenizerPath(t testing.TB, src string) string {
 // loadGoldenTokenizer loads a golden's tokenizer.json with truncation at maxLength,
 // skipping the test when the file is absent.
 func loadGoldenTokenizer(t testing.TB, src string, maxLength int) FullTokenizer {
+	return loadGoldenVariant(t, pipelineGolden{Src: src}, maxLength)
+}
+
+// loadGoldenVariant is loadGoldenTokenizer with a variant's overrides applied.
+func loadGoldenVariant(t testing.TB, g pipelineGolden, maxLength int) FullTokenizer {
+	src := g.Src
 	t.Helper()
 	p := goldenTokenizerPath(t, src)
 	if p == "" {
@@ -100,6 +114,28 @@ func loadGoldenTokenizer(t testing.TB, src string, maxLength int) FullTokenizer 
 		t.Fatal(err)
 	}
 	doc["truncation"], doc["padding"] = json.RawMessage("null"), json.RawMessage("null")
+	for k, v := range g.Override {
+		doc[k] = v
+	}
+	if len(g.Added) > 0 {
+		var added []map[string]any
+		if err := json.Unmarshal(doc["added_tokens"], &added); err != nil {
+			t.Fatal(err)
+		}
+	patch:
+		for _, a := range g.Added {
+			for i, old := range added {
+				if old["content"] == a["content"] {
+					added[i] = a
+					continue patch
+				}
+			}
+			added = append(added, a)
+		}
+		if doc["added_tokens"], err = json.Marshal(added); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if data, err = json.Marshal(doc); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +199,11 @@ func TestPipelineGolden(t *testing.T) {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(name, "pipeline-"), ".json.gz"), func(t *testing.T) {
 			var g pipelineGolden
 			readGzipJSON(t, name, &g)
-			if len(g.Single) != len(texts.Texts) || len(g.Plain) != len(texts.Plain) || len(g.Pairs) != len(texts.Pairs) {
+			all, plain := texts.Texts, texts.Plain
+			if g.Texts > 0 { // a variant encodes the first g.Texts texts
+				all, plain = all[:g.Texts], slices.DeleteFunc(slices.Clone(plain), func(i int) bool { return i >= g.Texts })
+			}
+			if len(g.Single) != len(all) || len(g.Plain) != len(plain) || len(g.Pairs) != len(texts.Pairs) {
 				t.Fatalf("%s does not match pipeline-texts.json.gz; regenerate both", name)
 			}
 			failures := 0
@@ -172,8 +212,18 @@ func TestPipelineGolden(t *testing.T) {
 					t.Fatal("too many failures")
 				}
 			}
-			single := loadGoldenTokenizer(t, g.Src, g.MaxSingle)
-			for i, text := range texts.Texts {
+			// Go's Unicode tables (15.0) do not know characters assigned since; HF's
+			// regex engines do, so a Whitespace or \w split can differ on them. Variants
+			// skip texts holding such characters; the real tokenizers pass on all texts.
+			assigned := rangetable.Assigned(unicode.Version)
+			newer := func(s string) bool {
+				return g.Override != nil && strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(assigned, r) })
+			}
+			single := loadGoldenVariant(t, g, g.MaxSingle)
+			for i, text := range all {
+				if newer(text) {
+					continue
+				}
 				enc, err := single.Encode(text)
 				if err != nil {
 					t.Fatalf("text %d %q: %v", i, text, err)
@@ -182,7 +232,10 @@ func TestPipelineGolden(t *testing.T) {
 					fail()
 				}
 			}
-			for j, i := range texts.Plain {
+			for j, i := range plain {
+				if newer(texts.Texts[i]) {
+					continue
+				}
 				enc, err := single.EncodeWith(texts.Texts[i], false)
 				if err != nil {
 					t.Fatal(err)
@@ -191,8 +244,11 @@ func TestPipelineGolden(t *testing.T) {
 					fail()
 				}
 			}
-			pair := loadGoldenTokenizer(t, g.Src, g.MaxPair)
+			pair := loadGoldenVariant(t, g, g.MaxPair)
 			for i, p := range texts.Pairs {
+				if newer(p[0] + p[1]) {
+					continue
+				}
 				enc, err := pair.EncodePair(p[0], p[1])
 				if err != nil {
 					t.Fatal(err)

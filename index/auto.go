@@ -2,25 +2,69 @@ package index
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
+// catchUpRounds bounds the rounds in which a background build copies the writes made
+// meanwhile without blocking anyone; the last few are applied under the exclusive lock.
+const (
+	catchUpRounds = 8
+	catchUpSmall  = 256
+)
+
 // autoIndex is New's index: exact search while the collection is small, HNSW once it
-// reaches Config.ExactThreshold live vectors. The switch builds the graph from the
-// exact store (in parallel, under the exclusive lock) and then drops that store: the
-// HNSW engine answers exact filtered searches from its own copy of the vectors.
-// It never switches back; a shrunken collection stays on HNSW.
+// reaches Config.ExactThreshold live vectors. Crossing the threshold starts a
+// background build: the graph is built from a copy of the exact store while searches
+// and writes go on against the exact engine; the keys written meanwhile are recorded
+// and copied into the graph in catch-up rounds, the last (small) one under the
+// exclusive lock, and then the graph is swapped in. The HNSW engine answers exact
+// filtered searches from its own copy of the vectors. It never switches back; a
+// shrunken collection stays on HNSW.
 //
 // Locking: mu is held shared around every call into the current engine (which does
-// its own locking) and exclusively while switching engines and closing.
+// its own locking) and exclusively to start a build, to swap engines and to close.
 type autoIndex struct {
 	mu  sync.RWMutex
 	cfg Config
 	cur Index
+	// building is the build in progress, nil when none (under mu).
+	building *build
+	// retryAt is the live count at which a failed build is tried again (under mu).
+	retryAt int
+	closed  bool
+	// buildPause, when set (tests), runs in the builder after the graph is built and
+	// before the catch-up rounds and the swap.
+	buildPause func()
+}
+
+// build is one background exact → HNSW build.
+type build struct {
+	mu      sync.Mutex
+	touched map[uint64]struct{} // keys upserted or deleted since the build began
+	done    chan struct{}
+	err     error // set before done closes
+}
+
+func (b *build) touch(keys []uint64) {
+	b.mu.Lock()
+	for _, k := range keys {
+		b.touched[k] = struct{}{}
+	}
+	b.mu.Unlock()
+}
+
+// take returns the touched keys and starts a new set.
+func (b *build) take() map[uint64]struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.touched
+	b.touched = map[uint64]struct{}{}
+	return t
 }
 
 // New returns an index that searches exactly below cfg.ExactThreshold vectors and
-// switches to HNSW, transparently, once it reaches it.
+// switches to HNSW, transparently and in the background, once it reaches it.
 func New(cfg Config) (Index, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {
@@ -36,50 +80,161 @@ func New(cfg Config) (Index, error) {
 	return &autoIndex{cfg: c, cur: newExact(c)}, nil
 }
 
-// Upsert inserts or replaces vectors, switching to HNSW when the threshold is reached.
+// Upsert inserts or replaces vectors; reaching the threshold starts the background build.
 func (a *autoIndex) Upsert(keys []uint64, vectors [][]float32) error {
 	a.mu.RLock()
 	err := a.cur.Upsert(keys, vectors)
+	if err == nil && a.building != nil {
+		a.building.touch(keys)
+	}
 	ex, small := a.cur.(*exactIndex)
-	switchNow := err == nil && small && ex.Len() >= a.cfg.ExactThreshold
+	start := err == nil && small && a.building == nil && ex.Len() >= max(a.cfg.ExactThreshold, a.retryAt)
 	a.mu.RUnlock()
-	if switchNow {
-		return a.switchToHNSW()
+	if start {
+		a.startBuild()
 	}
 	return err
 }
 
-// switchToHNSW builds the graph from the exact store and swaps engines.
-func (a *autoIndex) switchToHNSW() error {
+// startBuild starts the background build unless one runs or the engine is HNSW already.
+func (a *autoIndex) startBuild() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ex, ok := a.cur.(*exactIndex)
-	if !ok {
-		return nil // another upsert switched first
+	if !ok || a.building != nil || a.closed {
+		return
 	}
-	c := a.cfg
+	b := &build{touched: map[uint64]struct{}{}, done: make(chan struct{})}
+	a.building = b
+	go a.runBuild(ex, b)
+}
+
+// runBuild builds the graph from a copy of ex, catches up with the writes made
+// meanwhile and swaps the graph in. On failure the exact engine stays.
+func (a *autoIndex) runBuild(ex *exactIndex, b *build) {
+	h, err := a.buildGraph(ex, b)
+	a.mu.Lock()
+	if err == nil && !a.closed {
+		// The last catch-up round: no writer runs now.
+		err = copyTouched(ex, h, b.take())
+	}
+	switch {
+	case a.closed:
+		err = ErrClosed
+	case err == nil:
+		a.cur = h
+		_ = ex.Close()
+	default:
+		a.retryAt = 2 * ex.Len() // try again once the collection doubled
+	}
+	if err != nil && h != nil {
+		_ = h.Close()
+	}
+	a.building = nil
+	b.err = err
+	a.mu.Unlock()
+	close(b.done)
+}
+
+// buildGraph copies ex, builds the graph without holding any lock writers or
+// searches wait on, then copies the keys written meanwhile in catch-up rounds.
+func (a *autoIndex) buildGraph(ex *exactIndex, b *build) (*hnswIndex, error) {
 	ex.mu.RLock()
-	c.InitialCapacity = max(c.InitialCapacity, 2*len(ex.keys))
+	if ex.closed {
+		ex.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	keys := append([]uint64(nil), ex.keys...)
+	data := append([]float32(nil), ex.data...)
+	ex.mu.RUnlock()
+	c := a.cfg
+	c.InitialCapacity = max(c.InitialCapacity, 2*len(keys))
 	h, err := newHNSW(c)
-	if err == nil {
-		err = h.upsertFlat(ex.keys, ex.data)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.upsertFlat(keys, data); err != nil {
+		return h, err
+	}
+	keys, data = nil, nil
+	if a.buildPause != nil {
+		a.buildPause()
+	}
+	for round := 0; round < catchUpRounds; round++ {
+		b.mu.Lock()
+		n := len(b.touched)
+		b.mu.Unlock()
+		if n <= catchUpSmall {
+			break
+		}
+		if err := copyTouched(ex, h, b.take()); err != nil {
+			return h, err
+		}
+	}
+	return h, nil
+}
+
+// copyTouched makes h agree with ex on the touched keys: present ones are upserted
+// with ex's current (already prepared) vector, absent ones deleted.
+func copyTouched(ex *exactIndex, h *hnswIndex, touched map[uint64]struct{}) error {
+	if len(touched) == 0 {
+		return nil
+	}
+	dim := ex.cfg.Dimension
+	var (
+		up   []uint64
+		flat []float32
+		del  []uint64
+	)
+	ex.mu.RLock()
+	if ex.closed {
+		ex.mu.RUnlock()
+		return ErrClosed
+	}
+	for k := range touched {
+		if s, ok := ex.slots[k]; ok {
+			up = append(up, k)
+			flat = append(flat, ex.data[s*dim:(s+1)*dim]...)
+		} else {
+			del = append(del, k)
+		}
 	}
 	ex.mu.RUnlock()
-	if err != nil {
-		if h != nil {
-			h.Close()
-		}
+	if err := h.Delete(del...); err != nil {
 		return err
 	}
-	a.cur = h
-	return ex.Close()
+	return h.upsertFlat(up, flat)
+}
+
+// WaitBuild blocks until a background exact → HNSW build of ix (an index from New or
+// Load) has finished and returns its error; it returns nil at once when none runs.
+func WaitBuild(ix Index) error {
+	a, ok := ix.(*autoIndex)
+	if !ok {
+		return nil
+	}
+	a.mu.RLock()
+	b := a.building
+	a.mu.RUnlock()
+	if b == nil {
+		return nil
+	}
+	<-b.done
+	if errors.Is(b.err, ErrClosed) {
+		return nil
+	}
+	return b.err
 }
 
 // Delete removes keys.
 func (a *autoIndex) Delete(keys ...uint64) error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.cur.Delete(keys...)
+	err := a.cur.Delete(keys...)
+	if err == nil && a.building != nil {
+		a.building.touch(keys)
+	}
+	return err
 }
 
 // Search delegates to the current engine.
@@ -107,22 +262,44 @@ func (a *autoIndex) Stats() Stats {
 	return s
 }
 
-// Save writes a snapshot that Load turns back into a self-switching index.
+// Save writes a snapshot that Load turns back into a self-switching index. The engine
+// copies itself out under its own lock; mu is not held across the file write, so a
+// swap (and the searches queued behind it) never waits for the disk.
 func (a *autoIndex) Save(path string) error {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	switch x := a.cur.(type) {
-	case *exactIndex:
-		return x.save(path, flagAuto)
-	case *hnswIndex:
-		return x.save(path, flagAuto)
+	for {
+		a.mu.RLock()
+		cur := a.cur
+		a.mu.RUnlock()
+		var err error
+		switch x := cur.(type) {
+		case *exactIndex:
+			err = x.save(path, flagAuto)
+		case *hnswIndex:
+			err = x.save(path, flagAuto)
+		default:
+			err = cur.Save(path)
+		}
+		if errors.Is(err, ErrClosed) {
+			a.mu.RLock()
+			swapped := a.cur != cur && !a.closed
+			a.mu.RUnlock()
+			if swapped {
+				continue // the exact engine was swapped out while we copied it
+			}
+		}
+		return err
 	}
-	return a.cur.Save(path)
 }
 
-// Close releases the current engine.
+// Close waits for a background build to stop and releases the current engine.
 func (a *autoIndex) Close() error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.cur.Close()
+	a.closed = true
+	b := a.building
+	err := a.cur.Close()
+	a.mu.Unlock()
+	if b != nil {
+		<-b.done
+	}
+	return err
 }

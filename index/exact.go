@@ -139,7 +139,9 @@ func (x *exactIndex) scan(ctx context.Context, q []float32, k int, f *Filter) ([
 	workers := x.cfg.Workers
 	if n*x.cfg.Dimension < parallelScanMin || workers < 2 {
 		t := NewTopK(k)
-		x.scanRange(q, f, 0, n, t)
+		if err := x.scanRange(ctx, q, f, 0, n, t); err != nil {
+			return nil, fmt.Errorf("index: search: %w", err)
+		}
 		return t.Sorted(), nil
 	}
 	if workers > n {
@@ -154,7 +156,7 @@ func (x *exactIndex) scan(ctx context.Context, q []float32, k int, f *Filter) ([
 		wg.Add(1)
 		go func(t *TopK) {
 			defer wg.Done()
-			x.scanRange(q, f, lo, hi, t)
+			_ = x.scanRange(ctx, q, f, lo, hi, t) // ctx is checked below
 		}(parts[w])
 	}
 	wg.Wait()
@@ -167,16 +169,26 @@ func (x *exactIndex) scan(ctx context.Context, q []float32, k int, f *Filter) ([
 	return parts[0].Sorted(), nil
 }
 
-// scanRange scores slots [lo, hi) into t.
-func (x *exactIndex) scanRange(q []float32, f *Filter, lo, hi int, t *TopK) {
+// scanCheckEvery is how many slots a scan scores between checks of its context.
+const scanCheckEvery = 4096
+
+// scanRange scores slots [lo, hi) into t, stopping early when ctx ends (a filter
+// predicate runs per slot, so a cancelled request stops evaluating it too).
+func (x *exactIndex) scanRange(ctx context.Context, q []float32, f *Filter, lo, hi int, t *TopK) error {
 	dim := x.cfg.Dimension
 	for s := lo; s < hi; s++ {
+		if (s-lo)%scanCheckEvery == scanCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		k := x.keys[s]
 		if f != nil && !f.allows(k) {
 			continue
 		}
 		t.Push(k, similarity(x.cfg.Metric, q, x.data[s*dim:(s+1)*dim]))
 	}
+	return nil
 }
 
 // Len is the number of stored vectors.

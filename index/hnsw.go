@@ -320,7 +320,12 @@ func (x *hnswIndex) searchPredicate(ctx context.Context, q []float32, k, ef int,
 		return nil, err
 	}
 	keys := all[:0]
-	for _, key := range all {
+	for i, key := range all {
+		if i%scanCheckEvery == scanCheckEvery-1 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("index: search: %w", err)
+			}
+		}
 		if allow(key) {
 			keys = append(keys, key)
 		}
@@ -405,6 +410,7 @@ func (x *hnswIndex) Stats() Stats {
 	}
 	if !x.closed {
 		s.Count = x.live()
+		s.Deleted = int(x.tombstones.Load())
 		s.Capacity = int(C.ixh_capacity(x.h))
 		s.Bytes = int64(C.ixh_bytes(x.h))
 	}

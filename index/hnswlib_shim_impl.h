@@ -125,6 +125,12 @@ static int x_upsert(void *p, const uint64_t *keys, const float *vecs, size_t n, 
                 *mark &= (unsigned char)~kDeleteMark;
                 rev++;
             }
+            // The same vector again (a re-sent document, a replayed write): keep the
+            // node and its links. hnswlib's updatePoint would rewire the neighbourhood
+            // for nothing, and repeated updates leave nodes unreachable by search.
+            if (::memcmp(a->getDataByInternalId(id), vecs + i * im->dim, im->dim * sizeof(float)) == 0) {
+                continue;
+            }
         }
         a->addPoint((const void *)(vecs + i * im->dim), (labeltype)keys[i]);
     }

@@ -68,6 +68,8 @@ type Stats struct {
 	EfSearch       int    `json:"ef_search,omitempty"`
 	Capacity       int    `json:"capacity,omitempty"`
 	Bytes          int64  `json:"bytes"`
+	// Deleted counts tombstones (HNSW keeps deleted nodes in the graph).
+	Deleted int `json:"deleted,omitempty"`
 }
 
 // Index is the vector index used by the rest of instructd. Implementations are safe

@@ -7,8 +7,9 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
 	"unsafe"
+
+	"github.com/instructd/instructd/internal/atomicfile"
 )
 
 // Snapshot layout (little-endian; see doc.go for the full description).
@@ -59,59 +60,31 @@ func corrupt(path, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrCorrupt, path, fmt.Sprintf(format, args...))
 }
 
-// writeSnapshot writes header, body and footer to path atomically: a temporary file
-// in the same directory, fsync, rename over path, fsync of the directory.
-func writeSnapshot(path string, h snapHeader, body ...[]byte) (err error) {
+// writeSnapshot writes header, body and footer to path atomically (see
+// internal/atomicfile: temporary file, fsync, rename, directory fsync; mode 0600).
+func writeSnapshot(path string, h snapHeader, body ...[]byte) error {
 	for _, b := range body {
 		h.bodyLen += uint64(len(b))
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("index: save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+	err := atomicfile.WriteWith(path, func(out io.Writer) error {
+		crc := crc32.New(castagnoli)
+		w := io.MultiWriter(out, crc)
+		if _, err := w.Write(h.encode()); err != nil {
+			return err
 		}
-	}()
-	crc := crc32.New(castagnoli)
-	w := io.MultiWriter(f, crc)
-	if _, err := w.Write(h.encode()); err != nil {
-		return fmt.Errorf("index: save %s: %w", path, err)
-	}
-	for _, b := range body {
-		if _, err := w.Write(b); err != nil {
-			return fmt.Errorf("index: save %s: %w", path, err)
+		for _, b := range body {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
 		}
-	}
-	footer := make([]byte, snapFooterLen)
-	binary.LittleEndian.PutUint32(footer, crc.Sum32())
-	copy(footer[4:], snapTrailer)
-	if _, err := f.Write(footer); err != nil {
-		return fmt.Errorf("index: save %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("index: save %s: fsync: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("index: save %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("index: save %s: %w", path, err)
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+		footer := make([]byte, snapFooterLen)
+		binary.LittleEndian.PutUint32(footer, crc.Sum32())
+		copy(footer[4:], snapTrailer)
+		_, err := out.Write(footer)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("index: save: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("index: save: fsync %s: %w", dir, err)
+		return fmt.Errorf("index: save %s: %w", path, err)
 	}
 	return nil
 }
@@ -152,7 +125,12 @@ func decode(path string, data []byte) (Index, error) {
 		inner = x
 	}
 	if h.flags&flagAuto != 0 {
-		return &autoIndex{cfg: h.cfg, cur: inner}, nil
+		a := &autoIndex{cfg: h.cfg, cur: inner}
+		if x, ok := inner.(*exactIndex); ok && x.Len() >= h.cfg.ExactThreshold {
+			// Saved while its graph was being built: build it again (WaitBuild waits).
+			a.startBuild()
+		}
+		return a, nil
 	}
 	return inner, nil
 }
@@ -224,18 +202,21 @@ func floatBytes(f []float32) []byte {
 func (x *exactIndex) Save(path string) error { return x.save(path, 0) }
 
 func (x *exactIndex) save(path string, flags byte) error {
-	// Writers wait while the file is written; searches go on.
+	// The vectors are copied out under the read lock; writers wait only for that copy,
+	// not for the file write and fsync. Searches go on throughout.
 	x.mu.RLock()
-	defer x.mu.RUnlock()
 	if x.closed {
+		x.mu.RUnlock()
 		return ErrClosed
 	}
 	keys := make([]byte, 8*len(x.keys))
 	for i, k := range x.keys {
 		binary.LittleEndian.PutUint64(keys[8*i:], k)
 	}
+	data := append([]float32(nil), x.data...)
 	h := snapHeader{engine: engineExact, flags: flags, cfg: x.cfg, count: uint64(len(x.keys))}
-	return writeSnapshot(path, h, keys, floatBytes(x.data))
+	x.mu.RUnlock()
+	return writeSnapshot(path, h, keys, floatBytes(data))
 }
 
 func loadExact(path string, h snapHeader, body []byte) (*exactIndex, error) {

@@ -82,6 +82,9 @@ func TestSnapshotAutoSwitchesAfterLoad(t *testing.T) {
 		t.Fatalf("engine %q before the threshold", y.Stats().Engine)
 	}
 	mustUpsert(t, y, seqKeys(150, 150), vecs[150:])
+	if err := WaitBuild(y); err != nil {
+		t.Fatal(err)
+	}
 	if y.Stats().Engine != "hnsw" {
 		t.Fatalf("loaded auto index did not switch: %+v", y.Stats())
 	}

@@ -16,12 +16,22 @@ type KnownModel struct {
 	// as templates for `instructd model import --like`.
 	Pullable bool
 	// Variants lists the exports the repo publishes (fp32, fp16, int8, q4); see
-	// PullOptions.Variant.
+	// PullOptions.Variant. A pull without a variant takes fp32, or the first listed when
+	// the repo publishes no fp32 graph (DefaultVariant).
 	Variants []string
 	// TestPacks name the generated packs (models/test-*) with this model's tokenizer type
 	// and ONNX signature; embed/known_test.go runs this manifest on each. A model is listed
 	// only when such a pack exists.
 	TestPacks []string
+}
+
+// DefaultVariant is the variant a pull without --variant takes: fp32, unless Variants lists
+// others but not fp32 (a repo that publishes only quantised graphs), then the first listed.
+func (k KnownModel) DefaultVariant() string {
+	if len(k.Variants) == 0 || slices.Contains(k.Variants, VariantFP32) {
+		return VariantFP32
+	}
+	return k.Variants[0]
 }
 
 // Tokenizer types (Manifest.TokenizerType) of the known models.
@@ -43,9 +53,19 @@ const (
 	TestPackQwen3FP16 = "test-qwen3-fp16"
 	// TestPackGemma3: Gemma3 encoder, SentencePiece BPE; sentence_embedding (rank 2).
 	TestPackGemma3 = "test-gemma3"
+	// TestPackCrossEncoder: BERT sequence classifier, WordPiece; inputs ids, mask, token
+	// types; logits [batch, 1].
+	TestPackCrossEncoder = "test-reranker"
+	// TestPackXLMRReranker: XLM-R sequence classifier (RobertaClassificationHead), Unigram;
+	// inputs ids and mask only; logits [batch, 1].
+	TestPackXLMRReranker = "test-xlmr-reranker"
+	// TestPackQwen3Reranker: Qwen3 causal LM export, byte-level BPE; logits [batch, length,
+	// vocabulary], scored yes/no at the last position.
+	TestPackQwen3Reranker = "test-qwen3-reranker"
 )
 
-// KnownModels returns the built-in known models, freshly allocated on every call.
+// KnownModels returns the built-in known models, freshly allocated on every call: the
+// embedders, the static embedders, then the rerankers (KnownRerankers).
 func KnownModels() []KnownModel {
 	defaultPaths := func() []string { return []string{"onnx/model.onnx", "model.onnx"} }
 	fp32 := func() []string { return []string{VariantFP32} }
@@ -250,7 +270,7 @@ func KnownModels() []KnownModel {
 			Variants:  fp32(),
 			TestPacks: []string{TestPackBERT},
 		},
-	}, knownStaticModels()...)
+	}, append(knownStaticModels(), KnownRerankers()...)...)
 }
 
 // Known returns the known model with the given Hugging Face repo name, compared case-insensitively

@@ -9,7 +9,9 @@ const Qwen3RerankerPrompt = "<|im_start|>system\nJudge whether the Document meet
 	"<|im_start|>assistant\n<think>\n\n</think>\n\n"
 
 // KnownRerankers returns the built-in reranker manifests (kind reranker), freshly allocated
-// on every call; KnownModels lists them after the embedders.
+// on every call; KnownModels lists them after the embedders. Like every known model, each
+// names the generated test packs with its tokenizer type and ONNX signature (TestPacks);
+// embed/known_rerank_test.go scores pairs with its manifest on each.
 func KnownRerankers() []KnownModel {
 	return []KnownModel{
 		{
@@ -26,11 +28,13 @@ func KnownRerankers() []KnownModel {
 				OutputName:       "logits",
 				QueryTemplate:    "{query}",
 				DocumentTemplate: "{document}",
-				TokenizerType:    "WordPiece",
+				TokenizerType:    TokenizerWordPiece,
 				Rerank:           &RerankSpec{Scoring: ScoreRaw},
 			},
 			ONNXPaths: []string{"onnx/model.onnx", "model.onnx"},
 			Pullable:  true,
+			Variants:  []string{VariantFP32},
+			TestPacks: []string{TestPackCrossEncoder},
 		},
 		{
 			Manifest: Manifest{
@@ -47,18 +51,20 @@ func KnownRerankers() []KnownModel {
 				OutputName:       "logits",
 				QueryTemplate:    "{query}",
 				DocumentTemplate: "{document}",
-				TokenizerType:    "Unigram",
+				TokenizerType:    TokenizerUnigram,
 				Rerank:           &RerankSpec{Scoring: ScoreSigmoid},
 			},
 			ONNXPaths: []string{"onnx/model.onnx", "model.onnx"},
 			Pullable:  false,
+			Variants:  []string{VariantFP32},
+			TestPacks: []string{TestPackXLMRReranker},
 		},
 		{
 			Manifest: Manifest{
 				Name: "onnx-community/Qwen3-Reranker-0.6B-ONNX",
 				Description: "Qwen3-Reranker-0.6B (Qwen) through its onnx-community export: a causal LM that reads the " +
 					"published judge prompt (instruction, query, document) and scores softmax(yes, no) at the last " +
-					"position. The repo ships int8 (onnx/model_quantized.onnx) and 4-bit (onnx/model_q4.onnx) graphs; " +
+					"position. The repo ships int8 (onnx/model_quantized.onnx, pulled by default) and 4-bit (onnx/model_q4.onnx) graphs; " +
 					"they return logits over the whole vocabulary at every position, so batches stay small.",
 				Kind:               KindReranker,
 				Semantic:           true,
@@ -69,12 +75,16 @@ func KnownRerankers() []KnownModel {
 				QueryTemplate:      "{query}",
 				DocumentTemplate:   "{document}",
 				DefaultInstruction: "Given a web search query, retrieve relevant passages that answer the query",
-				TokenizerType:      "BPE",
-				Variant:            "int8",
+				TokenizerType:      TokenizerBPE,
+				Variant:            VariantInt8,
 				Rerank:             &RerankSpec{Scoring: ScoreYesNo, Prompt: Qwen3RerankerPrompt, YesToken: "yes", NoToken: "no"},
 			},
-			ONNXPaths: []string{"onnx/model_quantized.onnx", "onnx/model_q4.onnx"},
+			// No fp32 graph: a pull without --variant takes int8 (model_int8.onnx or
+			// model_quantized.onnx under onnx/), --variant q4 onnx/model_q4.onnx.
+			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
+			Variants:  []string{VariantInt8, VariantQ4},
+			TestPacks: []string{TestPackQwen3Reranker},
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -50,5 +51,47 @@ func TestImportReranker(t *testing.T) {
 	loaded, err := Load(p.Dir)
 	if err != nil || loaded.Manifest.KindOrDefault() != KindReranker {
 		t.Fatalf("load: %v %+v", err, loaded.Manifest)
+	}
+}
+
+// TestPullRerankerWithoutFP32: Qwen3-Reranker's repo has no fp32 graph, so a pull without a
+// variant takes its int8 export (model_quantized.onnx) and says so in the manifest, --variant
+// q4 takes model_q4.onnx, and --variant fp32 fails naming the path it tried.
+func TestPullRerankerWithoutFP32(t *testing.T) {
+	const repo = "onnx-community/Qwen3-Reranker-0.6B-ONNX"
+	k, ok := Known(repo)
+	if !ok || k.Manifest.KindOrDefault() != KindReranker {
+		t.Fatalf("Known(%s) = %+v, %v", repo, k, ok)
+	}
+	h := newFakeHub(t)
+	g := fakeGraph{inputs: []string{"input_ids", "attention_mask", "position_ids"}, output: "logits", dim: k.Manifest.Dimension}
+	int8, q4 := fakeONNX(g), fakeONNX(g)
+	h.add(repo, "main", "onnx/model_quantized.onnx", fakeFile{body: int8, lfs: true})
+	h.add(repo, "main", "onnx/model_q4.onnx", fakeFile{body: q4, lfs: true})
+	h.add(repo, "main", "tokenizer.json", fakeFile{body: []byte(`{"model":{"type":"BPE","vocab":{},"merges":[]}}`)})
+	tests := []struct {
+		variant, wantVariant, wantFile, wantErr string
+	}{
+		{variant: "", wantVariant: VariantInt8, wantFile: "model_quantized.onnx"},
+		{variant: VariantQ4, wantVariant: VariantQ4, wantFile: "model_q4.onnx"},
+		{variant: VariantFP32, wantErr: "no fp32 ONNX model in " + repo + " at main (tried onnx/model.onnx)"},
+	}
+	for _, tt := range tests {
+		t.Run("variant="+tt.variant, func(t *testing.T) {
+			p, err := Pull(context.Background(), repo, filepath.Join(t.TempDir(), "pack"), PullOptions{Endpoint: h.srv.URL, Variant: tt.variant})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := p.Manifest
+			if m.Variant != tt.wantVariant || m.ModelFile != tt.wantFile || m.KindOrDefault() != KindReranker || m.Rerank.Scoring != ScoreYesNo {
+				t.Errorf("pulled variant %q, model file %q, kind %s", m.Variant, m.ModelFile, m.KindOrDefault())
+			}
+		})
 	}
 }

@@ -22,8 +22,12 @@ func TestKnownModelsAreValid(t *testing.T) {
 		seen[m.Name] = true
 		static := m.RuntimeOrDefault() == RuntimeStatic
 		if (len(k.ONNXPaths) == 0) != static || m.Description == "" || !m.Semantic || m.Files != nil || m.TokenizerType == "" || len(k.TestPacks) == 0 ||
-			len(k.Variants) == 0 || !slices.Contains(k.Variants, VariantFP32) {
+			len(k.Variants) == 0 {
 			t.Errorf("%s: incomplete entry %+v", m.Name, k)
+		}
+		// A repo without an fp32 graph pulls its first variant by default; its manifest says so.
+		if !slices.Contains(k.Variants, VariantFP32) && (k.DefaultVariant() != k.Variants[0] || m.Variant != k.Variants[0]) {
+			t.Errorf("%s: no fp32 variant, default %q, manifest variant %q", m.Name, k.DefaultVariant(), m.Variant)
 		}
 		for _, v := range k.Variants {
 			if static {
@@ -33,13 +37,18 @@ func TestKnownModelsAreValid(t *testing.T) {
 				t.Errorf("%s: %v", m.Name, err)
 			}
 		}
-		if m.DefaultInstruction != "" && !strings.Contains(m.QueryTemplate, PlaceholderInstruction) && m.Mode() == InstructionTemplate {
+		template := m.QueryTemplate
+		if m.Rerank != nil && m.Rerank.Scoring == ScoreYesNo {
+			template = m.Rerank.Prompt // an LLM reranker's instruction goes into its prompt
+		}
+		if m.DefaultInstruction != "" && !strings.Contains(template, PlaceholderInstruction) && m.Mode() == InstructionTemplate {
 			t.Errorf("%s: default instruction that the template never uses", m.Name)
 		}
 	}
 	for _, name := range []string{"BAAI/bge-small-en-v1.5", "intfloat/e5-base-v2", "intfloat/multilingual-e5-large-instruct",
 		"sentence-transformers/all-MiniLM-L6-v2", "InF-IR/InF-Embed-style", "onnx-community/Qwen3-Embedding-0.6B-ONNX", "BAAI/bge-m3",
-		"onnx-community/embeddinggemma-300m-ONNX", "nomic-ai/nomic-embed-text-v1.5"} {
+		"onnx-community/embeddinggemma-300m-ONNX", "nomic-ai/nomic-embed-text-v1.5",
+		"cross-encoder/ms-marco-MiniLM-L-6-v2", "BAAI/bge-reranker-v2-m3", "onnx-community/Qwen3-Reranker-0.6B-ONNX"} {
 		if !seen[name] {
 			t.Errorf("%s missing", name)
 		}

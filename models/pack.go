@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // Fixed file names inside a pack directory.
@@ -90,20 +89,10 @@ func ParseManifest(raw []byte) (Manifest, error) {
 }
 
 // VerifyFiles checks the SHA-256 of each listed file under dir; the error names the file.
+// Files already verified with their current size and mtime are not hashed again (see
+// verifiedDir).
 func VerifyFiles(dir string, files map[string]string) error {
-	for name, want := range files {
-		if !validFileName(name) {
-			return fmt.Errorf("models: file %q must be a plain relative path inside the pack", name)
-		}
-		got, err := FileSHA256(filepath.Join(dir, filepath.FromSlash(name)))
-		if err != nil {
-			return fmt.Errorf("models: verify %s: %w", name, err)
-		}
-		if !strings.EqualFold(got, want) {
-			return fmt.Errorf("models: checksum mismatch for %s in %s: sha256 %s, manifest says %s", name, dir, got, want)
-		}
-	}
-	return nil
+	return verifyWithCache(dir, files)
 }
 
 // FileSHA256 returns the hex SHA-256 of a file's contents.

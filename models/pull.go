@@ -31,7 +31,8 @@ type PullOptions struct {
 	// Logger receives warnings (e.g. assumed pooling); nil discards them.
 	Logger *slog.Logger
 	// Variant picks the export: fp32, fp16, int8 or q4 (see variantPaths). Empty means fp32
-	// for a new pack and accepts whichever variant an existing pack at dest holds.
+	// for a new pack (a known model's DefaultVariant, for repos without an fp32 graph) and
+	// accepts whichever variant an existing pack at dest holds.
 	Variant string
 	// CheckTokenizer, when set, loads the downloaded tokenizer.json and reports why
 	// instructd cannot use it; pull then stops before any weights move. The CLI passes
@@ -72,7 +73,11 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 	if isKnown && !known.Pullable {
 		return Pack{}, fmt.Errorf("models: %s is a preset, not a downloadable repo: %s", repo, known.Manifest.Description)
 	}
-	onnxPaths, err := variantPaths(opts.Variant, known.ONNXPaths)
+	variant := opts.Variant
+	if variant == "" {
+		variant = known.DefaultVariant()
+	}
+	onnxPaths, err := variantPaths(variant, known.ONNXPaths)
 	if err != nil {
 		return Pack{}, err
 	}
@@ -105,10 +110,6 @@ func Pull(ctx context.Context, repo, dest string, opts PullOptions) (Pack, error
 	staging := filepath.Join(parent, "."+filepath.Base(dest)+".pull")
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		return Pack{}, fmt.Errorf("models: pull %s: %w", repo, err)
-	}
-	variant := opts.Variant
-	if variant == "" {
-		variant = VariantFP32
 	}
 	job := pullJob{h: h, known: known, isKnown: isKnown, onnxPaths: onnxPaths, variant: variant,
 		checkTokenizer: opts.CheckTokenizer, staging: staging, dest: dest}

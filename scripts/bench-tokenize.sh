@@ -2,7 +2,9 @@
 # Tokenizer throughput, one thread each side: instructd's pure-Go tokenizers (per text)
 # against Hugging Face's Rust tokenizer (npm `tokenizers`: per text, and encodeBatch with
 # RAYON_NUM_THREADS=1), on the same N WordNet glosses and the same tokenizer.json files.
-# Prints texts/s per engine and the ratio Go / Rust's faster mode.
+# Prints texts/s per engine and the ratio Go / Rust's faster mode, by wall clock and by
+# CPU time of each whole process (all threads: the GC, libuv's pool); on a busy machine
+# the CPU-time columns are the ones to trust.
 #
 #   N=5000 ROUNDS=3 bash scripts/bench-tokenize.sh
 #
@@ -33,7 +35,7 @@ rows=(
   "unigram xlmr embed/testdata/tokenizer/xlmr-unigram.json"
 )
 echo "bench-tokenize: $N texts, $ROUNDS rounds, one thread each side, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-printf '%-10s %-11s %14s %16s %16s %8s\n' model tokenizer go_texts/s rust_text/s rust_batch/s go/rust
+printf '%-10s %-11s %10s %12s %12s %8s   %10s %12s %12s %8s\n' model tokenizer go/s rust_text/s rust_batch/s ratio go/cpu-s rust_text rust_batch ratio
 for row in "${rows[@]}"; do
   read -r kind name file <<<"$row"
   if [ ! -s "$file" ]; then
@@ -45,7 +47,8 @@ for row in "${rows[@]}"; do
   node -e '
 const g = JSON.parse(process.argv[1]), r = JSON.parse(process.argv[2]);
 const best = Math.max(r.per_text_texts_per_s, r.batch_texts_per_s);
-const f = (x) => x.toFixed(0).padStart(14);
-console.log(`${process.argv[3].padEnd(10)} ${g.tokenizer.padEnd(11)} ${f(g.texts_per_s)} ${f(r.per_text_texts_per_s).padStart(16)} ${f(r.batch_texts_per_s).padStart(16)} ${(g.texts_per_s / best).toFixed(2).padStart(7)}x`);
+const bestCPU = Math.max(r.per_text_texts_per_cpu_s, r.batch_texts_per_cpu_s);
+const f = (x, w) => x.toFixed(0).padStart(w);
+console.log(`${process.argv[3].padEnd(10)} ${g.tokenizer.padEnd(11)} ${f(g.texts_per_s, 10)} ${f(r.per_text_texts_per_s, 12)} ${f(r.batch_texts_per_s, 12)} ${(g.texts_per_s / best).toFixed(2).padStart(7)}x   ${f(g.texts_per_cpu_s, 10)} ${f(r.per_text_texts_per_cpu_s, 12)} ${f(r.batch_texts_per_cpu_s, 12)} ${(g.texts_per_cpu_s / bestCPU).toFixed(2).padStart(7)}x`);
 ' "$go_json" "$rs_json" "$kind"
 done

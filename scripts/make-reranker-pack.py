@@ -4,6 +4,7 @@
 Usage:
   make-reranker-pack.py cross-encoder --tokenizer TOKENIZER.json --out DIR [--seed N]
   make-reranker-pack.py qwen3 --tokenizer TOKENIZER.json --out DIR [--seed N]
+  make-reranker-pack.py xlmr --tokenizer TOKENIZER.json --out DIR [--seed N]
 
 cross-encoder: a MiniLM-shaped BERT sequence-classification model (the test-minilm encoder of
 make-test-model.py, plus BERT's pooler, dense + tanh over [CLS], and a one-logit classifier).
@@ -14,6 +15,14 @@ Hugging Face tokenizers does) and logits from an independent float64 numpy forwa
 qwen3: see make-family-pack.py's decoder; a tiny Qwen3-shaped causal LM with an lm_head over the
 whole Qwen3 vocabulary, scored by softmax over the "yes"/"no" logits at the last position.
 
+xlmr: an XLM-R-shaped sequence-classification cross-encoder (bge-reranker-v2-m3's shape): the XLM-R
+encoder of make-family-pack.py (imported, not copied) plus RobertaClassificationHead, dense + tanh
+on the <s> state and out_proj to one logit. Inputs input_ids and attention_mask only (XLM-R
+exports have no token_type_ids; the graph feeds the encoder zeros); output logits [batch, 1];
+the manifest scores with sigmoid. reference.json holds pairs, their ids from Hugging Face's Rust
+tokenizer (pair template <s> A </s></s> B </s>, LongestFirst truncation; node + npm tokenizers,
+scripts/rerank/pair-ids.mjs) and logits from an independent float64 numpy forward pass.
+
 THE SCORES CARRY NO MEANING: the weights are random. Deterministic for a given seed.
 """
 import argparse
@@ -22,6 +31,7 @@ import json
 import math
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -293,6 +303,100 @@ def make_qwen3(args):
 
 
 # ---------------------------------------------------------------------------------------------
+# XLM-R-shaped cross-encoder (bge-reranker-v2-m3)
+
+
+XLMR_MAX_TOKENS = 64
+
+
+def pair_ids_hf(tokenizer, max_tokens, pairs):
+    """Ids and type ids of each (first, second) from Hugging Face's Rust tokenizer."""
+    req = json.dumps({"tokenizer": os.path.abspath(tokenizer), "max_length": max_tokens,
+                      "pairs": [[a, b] for a, b in pairs]})
+    out = subprocess.run(["node", os.path.join(HERE, "rerank", "pair-ids.mjs")], input=req.encode(),
+                         capture_output=True, check=True)
+    return json.loads(out.stdout)
+
+
+def xlmr_onnx(fam, cfg, weights):
+    """make-family-pack's XLM-R encoder graph without the token_type_ids input (zeros fed
+    inside), with RobertaClassificationHead on top: logits = out_proj(tanh(dense(h[:, 0])))."""
+    enc = {k: v for k, v in weights.items() if not k.startswith("head.")}
+    model = fam.xlmr_graph(cfg, enc)
+    g = model.graph
+    kept = [i for i in g.input if i.name != "token_type_ids"]
+    del g.input[:]
+    g.input.extend(kept)
+    zeros = [
+        helper.make_node("Shape", ["input_ids"], ["ids_shape"], name="type_shape"),
+        helper.make_node("ConstantOfShape", ["ids_shape"], ["token_type_ids"], name="type_zeros",
+                         value=helper.make_tensor("zero", TensorProto.INT64, [1], [0])),
+    ]
+    nodes = zeros + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    for name in ("head.dense.w", "head.dense.b", "head.out.w", "head.out.b"):
+        g.initializer.append(numpy_helper.from_array(weights[name], name))
+    g.initializer.append(numpy_helper.from_array(np.array(0, dtype=np.int64), "c.bos_index"))
+    g.node.extend([
+        helper.make_node("Gather", ["last_hidden_state", "c.bos_index"], ["bos_state"], axis=1, name="head_bos"),
+        helper.make_node("MatMul", ["bos_state", "head.dense.w"], ["head_mm"], name="head_dense_mm"),
+        helper.make_node("Add", ["head_mm", "head.dense.b"], ["head_pre"], name="head_dense_add"),
+        helper.make_node("Tanh", ["head_pre"], ["head_act"], name="head_tanh"),
+        helper.make_node("MatMul", ["head_act", "head.out.w"], ["out_mm"], name="head_out_mm"),
+        helper.make_node("Add", ["out_mm", "head.out.b"], ["logits"], name="head_out_add"),
+    ])
+    del g.output[:]
+    g.output.append(helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", 1]))
+    model.doc_string = "instructd test pack: XLM-R cross-encoder with seeded RANDOM weights; scores carry no meaning"
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def make_xlmr(args):
+    fam = load_script("make-family-pack")
+    cfg = dict(fam.FAMILIES["xlmr"], max_tokens=XLMR_MAX_TOKENS)
+    weights = fam.make_weights(cfg, args.seed)
+    rng = np.random.default_rng(args.seed + 3)
+    d = cfg["hidden"]
+    weights["head.dense.w"] = (rng.standard_normal((d, d)) * 0.2).astype(np.float32)
+    weights["head.dense.b"] = (rng.standard_normal(d) * 0.05).astype(np.float32)
+    weights["head.out.w"] = (rng.standard_normal((d, 1)) * 0.5).astype(np.float32)
+    weights["head.out.b"] = np.array([0.1], dtype=np.float32)
+    model = xlmr_onnx(fam, cfg, weights)
+    w64 = {k: v.astype(np.float64) for k, v in weights.items()}
+    encs = pair_ids_hf(args.tokenizer, XLMR_MAX_TOKENS, [(q, doc) for _, q, doc in PAIRS])
+    cases = []
+    for (name, query, doc), enc in zip(PAIRS, encs):
+        x = fam.forward_xlmr(cfg, w64, enc["ids"])
+        pooled = np.tanh(x[0] @ w64["head.dense.w"] + w64["head.dense.b"])
+        logit = float((pooled @ w64["head.out.w"] + w64["head.out.b"])[0])
+        cases.append({"name": name, "query": query, "document": doc, "input_ids": enc["ids"],
+                      "token_type_ids": enc["type_ids"], "logit": float(f"{logit:.9g}"),
+                      "score": float(f"{1 / (1 + math.exp(-logit)):.9g}")})
+    gen = f"scripts/make-reranker-pack.py xlmr --seed {args.seed}"
+    manifest = {
+        "name": "instructd/test-xlmr-reranker",
+        "description": ("TEST PACK WITH RANDOM WEIGHTS - ITS SCORES CARRY NO MEANING. XLM-R-shaped cross-encoder "
+                        f"({cfg['layers']} layers, hidden {d}, RobertaClassificationHead to one logit; inputs "
+                        f"input_ids and attention_mask) generated by {gen}."),
+        "kind": "reranker",
+        "semantic": False,
+        "dimension": 1,
+        "max_tokens": XLMR_MAX_TOKENS,
+        "pooling": "none",
+        "normalize": False,
+        "output_name": "logits",
+        "query_template": "{query}",
+        "document_template": "{document}",
+        "tokenizer_type": "Unigram",
+        "source": "generated: " + gen,
+        "rerank": {"scoring": "sigmoid"},
+    }
+    write_pack(args.out, model, args.tokenizer, manifest, {"max_tokens": XLMR_MAX_TOKENS, "cases": cases})
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def write_pack(out, model, tokenizer, manifest, reference):
@@ -323,12 +427,12 @@ def write_pack(out, model, tokenizer, manifest, reference):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("kind", choices=["cross-encoder", "qwen3"])
+    ap.add_argument("kind", choices=["cross-encoder", "qwen3", "xlmr"])
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out", required=True, help="pack directory to (re)create")
     ap.add_argument("--seed", type=int, default=20261207)
     args = ap.parse_args()
-    {"cross-encoder": make_cross, "qwen3": make_qwen3}[args.kind](args)
+    {"cross-encoder": make_cross, "qwen3": make_qwen3, "xlmr": make_xlmr}[args.kind](args)
 
 
 if __name__ == "__main__":

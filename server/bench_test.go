@@ -24,6 +24,9 @@ func benchServer(b *testing.B) *Server {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := s.WaitRecovered(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() { _ = s.Close(context.Background()) })
 	return s
 }
@@ -198,6 +201,9 @@ func BenchmarkRecovery(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		b.Fatal(err)
+	}
 	if _, _, err := s.CreateCollection(ctx, "v", CollectionSpec{Dimension: dim}); err != nil {
 		b.Fatal(err)
 	}
@@ -227,6 +233,9 @@ func BenchmarkRecovery(b *testing.B) {
 				b.StartTimer()
 				s, err := Open(ctx, cfg)
 				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.WaitRecovered(ctx); err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,21 @@ type collection struct {
 	spec    CollectionSpec // normalised: Model resolved, Metric and Dimension set
 	created time.Time
 	pack    *pack // nil for vector-only collections or when the pack is not loaded
+
+	// loading is set while start-up recovery fills the collection: requests other than
+	// describing it answer ErrLoading, and nothing but the recovery touches its state.
+	loading atomic.Bool
+	// snapMu serialises snapshots of the collection, compaction and its deletion's
+	// file removal.
+	snapMu sync.Mutex
+	// ef is the default ef_search of searches that set none (0: the index's own).
+	ef atomic.Int64
+	// compacting is set while a compaction runs.
+	compacting atomic.Bool
+	// calibration is the last ef calibration (nil: none yet); calibrating is set while
+	// one runs.
+	calibration atomic.Pointer[index.Calibration]
+	calibrating atomic.Bool
 
 	// writeMu serialises writers (store commit + index updates) so that two upserts of
 	// one id reach the indexes in commit order, and excludes snapshots during a write.
@@ -133,6 +149,9 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	default:
 		return spec, nil, invalid("metric", "must be cosine, dot or l2, got %q", spec.Metric)
 	}
+	if r := spec.Index.TargetRecall; r < 0 || r > 1 {
+		return spec, nil, invalid("index.target_recall", "must be in (0, 1], got %g", r)
+	}
 	if spec.Index.M < 0 || spec.Index.M > 256 || spec.Index.EfConstruction < 0 || spec.Index.EfConstruction > 10_000 ||
 		spec.Index.EfSearch < 0 || spec.Index.EfSearch > 10_000 {
 		return spec, nil, invalid("index", "m must be in [0, 256], ef_construction and ef_search in [0, 10000]")
@@ -149,6 +168,9 @@ func (s *Server) normalizeSpec(spec CollectionSpec) (CollectionSpec, *pack, erro
 	}
 	if spec.DefaultInstruction != nil && p == nil {
 		return spec, nil, invalid("default_instruction", "a vector-only collection has no model to instruct")
+	}
+	if err := s.checkInstruction("default_instruction", spec.DefaultInstruction); err != nil {
+		return spec, nil, err
 	}
 	if ch := spec.Chunking; ch != nil {
 		if p == nil {
@@ -197,17 +219,29 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	if err != nil {
 		return CollectionInfo{}, false, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return CollectionInfo{}, false, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
-	if c, ok := s.colls[name]; ok {
+	// The server-wide lock is held only to read and to publish the map, never across
+	// the store's fsync: a racing create of the same name loses in the store.
+	existing := func() (CollectionInfo, bool, error) {
+		s.mu.RLock()
+		c, ok := s.colls[name]
+		s.mu.RUnlock()
+		if !ok {
+			return CollectionInfo{}, false, nil
+		}
+		if c.isDeleted() {
+			return CollectionInfo{}, true, fmt.Errorf("server: collection %q is being deleted, retry: %w", name, ErrUnavailable)
+		}
 		if !reflect.DeepEqual(c.spec, norm) {
-			return CollectionInfo{}, false, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
+			return CollectionInfo{}, true, fmt.Errorf("collection %q exists with another spec (%s): %w; delete it first, or use another name",
 				name, specDiff(c.spec, norm), ErrConflict)
 		}
-		return c.info(), false, nil
+		return c.info(), true, nil
+	}
+	if ci, ok, err := existing(); ok {
+		return ci, false, err
 	}
 	info := storedInfo{Spec: norm, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	raw, err := json.Marshal(info)
@@ -222,13 +256,18 @@ func (s *Server) CreateCollection(ctx context.Context, name string, spec Collect
 	if err != nil {
 		_ = vec.Close()
 		if errors.Is(err, store.ErrExists) {
-			return CollectionInfo{}, false, fmt.Errorf("server: collection %q: %w", name, ErrConflict)
+			if ci, ok, err := existing(); ok {
+				return ci, false, err
+			}
+			return CollectionInfo{}, false, fmt.Errorf("server: collection %q is being created or deleted, retry: %w", name, ErrUnavailable)
 		}
 		return CollectionInfo{}, false, fmt.Errorf("server: %w", err)
 	}
 	c := newCollection(name, info, p, vec, s.newText())
 	c.gen = gen
+	s.mu.Lock()
 	s.colls[name] = c
+	s.mu.Unlock()
 	s.metrics.documents.WithLabelValues(name).Set(0)
 	s.log.Info("collection created", "collection", name, "model", norm.Model, "dimension", norm.Dimension)
 	return c.info(), true, nil
@@ -243,7 +282,7 @@ func (s *Server) newText() textIndex {
 }
 
 func newCollection(name string, info storedInfo, p *pack, vec index.Index, text textIndex) *collection {
-	return &collection{
+	c := &collection{
 		name:    name,
 		spec:    info.Spec,
 		created: info.CreatedAt,
@@ -254,24 +293,54 @@ func newCollection(name string, info storedInfo, p *pack, vec index.Index, text 
 		vec:     vec,
 		text:    text,
 	}
+	c.ef.Store(int64(info.Spec.Index.EfSearch))
+	return c
 }
 
-// collection returns a live collection or ErrNotFound.
+// collection returns a live, recovered collection; ErrNotFound, or ErrLoading while it
+// recovers at start-up.
 func (s *Server) collection(name string) (*collection, error) {
+	c, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.loading.Load() {
+		return nil, fmt.Errorf("server: collection %q: %w", name, ErrLoading)
+	}
+	return c, nil
+}
+
+// lookup returns a collection, recovered or still loading, or ErrNotFound.
+func (s *Server) lookup(name string) (*collection, error) {
 	if s.closed.Load() {
 		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	}
+	if s.remote != nil { // local-engine operations (see remote.go for what the backend serves)
+		return nil, s.remoteUnsupported()
 	}
 	s.mu.RLock()
 	c, ok := s.colls[name]
 	s.mu.RUnlock()
-	if !ok {
+	if !ok || c.isDeleted() {
 		return nil, fmt.Errorf("server: collection %q %w", name, ErrNotFound)
 	}
 	return c, nil
 }
 
+// count is the number of documents; the caller holds no lock.
+func (c *collection) count() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.docs)
+}
+
 // info describes the collection.
 func (c *collection) info() CollectionInfo {
+	if c.loading.Load() {
+		// Recovery owns the maps and indexes until it is done.
+		return CollectionInfo{Name: c.name, Spec: c.spec, Dimension: c.spec.Dimension, Model: c.spec.Model,
+			CreatedAt: c.created, Status: StatusLoading}
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	ci := CollectionInfo{
@@ -281,6 +350,7 @@ func (c *collection) info() CollectionInfo {
 		Dimension: c.spec.Dimension,
 		Model:     c.spec.Model,
 		CreatedAt: c.created,
+		Status:    StatusReady,
 	}
 	if c.vec != nil && !c.deleted {
 		ci.Index = indexStats(c.vec.Stats())
@@ -293,7 +363,7 @@ func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo
 	if s.remote != nil {
 		return s.remoteGetCollection(ctx, name)
 	}
-	c, err := s.collection(name)
+	c, err := s.lookup(name)
 	if err != nil {
 		return CollectionInfo{}, err
 	}
@@ -322,33 +392,45 @@ func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) 
 	return out, nil
 }
 
-// DeleteCollection removes a collection, its documents and its snapshot files.
+// DeleteCollection removes a collection, its documents and its snapshot files. It waits
+// for that collection's in-flight write, never under the server-wide lock: other
+// collections (and listing) go on meanwhile.
 func (s *Server) DeleteCollection(ctx context.Context, name string) error {
 	if s.remote != nil {
 		return s.remoteDeleteCollection(ctx, name)
 	}
-	if s.closed.Load() {
-		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
+	c, err := s.collection(name)
+	if err != nil {
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.colls[name]
-	if !ok {
+	// Wait for the in-flight write; later ones find the collection deleted.
+	c.writeMu.Lock()
+	if c.isDeleted() {
+		c.writeMu.Unlock()
 		return fmt.Errorf("server: collection %q %w", name, ErrNotFound)
 	}
-	// Wait for in-flight writes; later ones find the collection gone.
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	if err := s.store.DeleteCollection(name); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if s.deps.hooks.deleting != nil {
+		s.deps.hooks.deleting(name)
+	}
+	err = s.store.DeleteCollection(name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.writeMu.Unlock()
 		return fmt.Errorf("server: %w", err)
 	}
-	delete(s.colls, name)
-	c.close()
+	c.close() // marks it deleted: searches and snapshots stop using it
+	c.writeMu.Unlock()
+	s.mu.Lock()
+	if s.colls[name] == c {
+		delete(s.colls, name)
+	}
+	s.mu.Unlock()
+	c.snapMu.Lock() // an in-flight snapshot finishes before its files go
 	for _, p := range snapshotPaths(s.cfg.DataDir, name) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.log.Warn("remove snapshot file", "path", p, "err", err)
 		}
 	}
+	c.snapMu.Unlock()
 	s.metrics.documents.DeleteLabelValues(name)
 	s.metrics.ingested.DeleteLabelValues(name)
 	s.metrics.searchLatency.DeletePartialMatch(prometheus.Labels{"collection": name})

@@ -61,6 +61,20 @@ type deps struct {
 	loadText func(path string) (textIndex, error)
 	// chunk splits a text into token windows (byte spans); nil disables chunking.
 	chunk func(tok embed.Tokenizer, text string, window, overlap int) ([]span, error)
+	// hooks let tests pause slow operations midway.
+	hooks hooks
+}
+
+// hooks are test seams called in the middle of slow operations; nil in production.
+type hooks struct {
+	// snapshotting runs after a snapshot took its generation, before it writes files.
+	snapshotting func(collection string)
+	// recovering runs when start-up recovery begins a collection.
+	recovering func(collection string)
+	// snapshotWritten runs after a snapshot wrote its index files, before its sidecar.
+	snapshotWritten func(collection string)
+	// deleting runs while DeleteCollection holds the collection's write lock.
+	deleting func(collection string)
 }
 
 // span is a [Start, End) byte range of a text.

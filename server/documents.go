@@ -248,6 +248,11 @@ func (s *Server) embedDocuments(ctx context.Context, c *collection, recs []store
 func (s *Server) commit(c *collection, recs []store.Record) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	return s.commitLocked(c, recs)
+}
+
+// commitLocked is commit with c.writeMu held by the caller.
+func (s *Server) commitLocked(c *collection, recs []store.Record) error {
 	if c.isDeleted() {
 		return fmt.Errorf("server: collection %q %w", c.name, ErrNotFound)
 	}
@@ -300,6 +305,7 @@ func (s *Server) commit(c *collection, recs []store.Record) error {
 	}
 	s.metrics.ingested.WithLabelValues(c.name).Add(float64(len(recs)))
 	s.metrics.documents.WithLabelValues(c.name).Set(float64(n))
+	s.maybeCalibrate(c)
 	return nil
 }
 
@@ -383,5 +389,6 @@ func (s *Server) DeleteDocument(ctx context.Context, collection, id string) erro
 		c.text.Delete(prev.Key)
 	}
 	s.metrics.documents.WithLabelValues(c.name).Set(float64(n))
+	s.maybeCompact(c)
 	return nil
 }

@@ -72,7 +72,7 @@ func (p *packEmbedder) Embed(ctx context.Context, texts []string, opts embedOpti
 	res, err := p.e.Embed(ctx, texts, eo)
 	switch {
 	case err == nil:
-		return embedResult{Vectors: res.Vectors, Tokens: res.Tokens, Truncated: res.Truncated}, nil
+		return embedResult{Vectors: res.Vectors, Tokens: res.UsageTokens, Truncated: res.Truncated}, nil
 	case errors.Is(err, embed.ErrOverloaded):
 		return embedResult{}, fmt.Errorf("%w: %w", ErrOverloaded, err)
 	case errors.Is(err, embed.ErrClosed):

@@ -45,6 +45,9 @@ func (s *Server) Embed(ctx context.Context, req EmbedRequest) (EmbedResponse, er
 			return EmbedResponse{}, invalid("instruction", "instructions apply to input_type query only")
 		}
 	case "query":
+		if err := s.checkInstruction("instruction", req.Instruction); err != nil {
+			return EmbedResponse{}, err
+		}
 		opts.Query, opts.Instruction = true, req.Instruction
 	default:
 		return EmbedResponse{}, invalid("input_type", "must be query or document, got %q", req.InputType)

@@ -17,6 +17,8 @@ var (
 	ErrOverloaded = errors.New("overloaded")
 	// ErrUnavailable: the server is starting or shutting down (503).
 	ErrUnavailable = errors.New("unavailable")
+	// ErrLoading: the collection is still recovering at start-up (503 with Retry-After).
+	ErrLoading = fmt.Errorf("still loading, retry shortly: %w", ErrUnavailable)
 )
 
 // InputError is an ErrInvalidInput that names the offending field.

@@ -21,6 +21,7 @@ import (
 	"github.com/instructd/instructd/embed"
 	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/index/lexical"
+	"github.com/instructd/instructd/internal/atomicfile"
 	"github.com/instructd/instructd/models"
 )
 
@@ -225,7 +226,7 @@ func (x *fakeIndex) Save(path string) error {
 	}
 	h := fnv.New64a()
 	h.Write(body)
-	return writeFileAtomic(path, binary.BigEndian.AppendUint64(body, h.Sum64()))
+	return atomicfile.Write(path, binary.BigEndian.AppendUint64(body, h.Sum64()))
 }
 
 func loadFakeIndex(path string) (index.Index, error) {
@@ -330,6 +331,9 @@ func openTest(t *testing.T, dir string, emb *fakeEmbedder, mutate ...func(*Confi
 	s, err := openWith(context.Background(), cfg, testDeps(embs))
 	if err != nil {
 		t.Fatalf("open: %v", err)
+	}
+	if err := s.WaitRecovered(context.Background()); err != nil {
+		t.Fatalf("recover: %v", err)
 	}
 	return &testServer{Server: s, emb: emb, dir: dir}
 }

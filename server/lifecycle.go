@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/models"
 	"github.com/instructd/instructd/server/store"
 )
@@ -44,6 +45,10 @@ type Server struct {
 	closeErr  error
 	snapStop  chan struct{}
 	snapDone  chan struct{}
+	// recoverDone is closed when start-up recovery ends; stopRecover cancels it.
+	recoverDone chan struct{}
+	recoverErr  error // written before recoverDone closes
+	stopRecover context.CancelFunc
 
 	// remote is set when Config.Backend is: collections live there, not in store.
 	remote *remoteTier
@@ -56,9 +61,10 @@ type pack struct {
 	emb  embedder
 }
 
-// Open starts everything but the listener, in order: config → store → recover
-// collections (load or rebuild their indexes) → model packs and embedders →
-// snapshot loop → ready.
+// Open starts everything but the listener, in order: config → store → model packs
+// and embedders → collections registered as loading → snapshot loop. It returns
+// then; collections recover in the background one by one (each answers 503 with
+// Retry-After until it is done) and the server reports ready when all are.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return openWith(ctx, cfg, defaultDeps())
 }
@@ -69,12 +75,13 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:        cfg,
-		log:        cfg.Logger,
-		deps:       d,
-		metrics:    newMetrics(),
-		packByName: map[string]*pack{},
-		colls:      map[string]*collection{},
+		cfg:         cfg,
+		log:         cfg.Logger,
+		deps:        d,
+		metrics:     newMetrics(),
+		packByName:  map[string]*pack{},
+		colls:       map[string]*collection{},
+		recoverDone: make(chan struct{}),
 	}
 	if cfg.Backend != nil {
 		if err := s.openRemote(ctx); err != nil {
@@ -136,15 +143,18 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	if err := s.checkAliases(); err != nil {
 		return nil, err
 	}
-	if err := s.recoverCollections(ctx); err != nil {
+	loading, err := s.registerStored()
+	if err != nil {
 		return nil, err
 	}
 	if cfg.SnapshotInterval > 0 {
 		s.snapStop, s.snapDone = make(chan struct{}), make(chan struct{})
 		go s.snapshotLoop(cfg.SnapshotInterval)
 	}
-	s.ready.Store(true)
-	s.log.Info("server ready", "collections", len(s.colls), "packs", len(s.packs), "elapsed", time.Since(start))
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopRecover = cancel
+	go s.recoverLoading(rctx, loading)
+	s.log.Info("server started, collections recovering", "collections", len(loading), "packs", len(s.packs), "elapsed", time.Since(start))
 	return s, nil
 }
 
@@ -154,6 +164,10 @@ func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.ready.Store(false)
 		s.closed.Store(true)
+		if s.stopRecover != nil {
+			s.stopRecover()
+			<-s.recoverDone
+		}
 		if s.snapStop != nil {
 			close(s.snapStop)
 			<-s.snapDone
@@ -161,6 +175,33 @@ func (s *Server) Close(ctx context.Context) error {
 		var errs []error
 		if err := s.snapshotAll(ctx); err != nil {
 			errs = append(errs, err)
+		}
+		// A graph still being built is finished and snapshotted too, so that the next
+		// start loads it instead of building it again; the snapshot above already holds
+		// every write, should the process be killed meanwhile.
+		s.mu.RLock()
+		cs := make([]*collection, 0, len(s.colls))
+		for _, c := range s.colls {
+			cs = append(cs, c)
+		}
+		s.mu.RUnlock()
+		rebuilt := false
+		for _, c := range cs {
+			if c.loading.Load() || c.isDeleted() {
+				continue
+			}
+			before := c.vec.Stats().Engine
+			if index.WaitBuild(c.vec) == nil && c.vec.Stats().Engine != before {
+				c.writeMu.Lock()
+				c.snapGen = 0
+				c.writeMu.Unlock()
+				rebuilt = true
+			}
+		}
+		if rebuilt {
+			if err := s.snapshotAll(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		errs = append(errs, s.closeResources())
 		s.closeErr = errors.Join(errs...)

@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/internal/testenv"
 )
 
@@ -24,6 +26,9 @@ func openReal(t *testing.T, dir string) *Server {
 	cfg.SnapshotInterval = 0
 	s, err := Open(context.Background(), cfg)
 	if err != nil {
+		t.Fatalf("open with test-tiny: %v", err)
+	}
+	if err := s.WaitRecovered(context.Background()); err != nil {
 		t.Fatalf("open with test-tiny: %v", err)
 	}
 	return s
@@ -119,8 +124,9 @@ func searchAll(t *testing.T, s *Server, v []float32) []string {
 }
 
 func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
-	// 6,000 vectors: the real index has moved to HNSW; its snapshot must reload, and a
-	// rebuild (snapshot removed) must answer the same.
+	// 24,000 vectors, past index.DefaultExactThreshold: the real index has built its HNSW
+	// graph; its snapshot must reload, a rebuild (snapshot removed) must answer the
+	// same, and writes past a snapshot must be replayed after a crash.
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := DefaultConfig()
@@ -128,6 +134,9 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	cfg.SnapshotInterval = 0
 	s, err := Open(ctx, cfg)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitRecovered(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.CreateCollection(ctx, "v", CollectionSpec{Dimension: 8}); err != nil {
@@ -141,7 +150,11 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 		}
 		return v
 	}
-	for b := 0; b < 12; b++ {
+	const n = 24_000
+	if n <= index.DefaultExactThreshold {
+		t.Fatal("the test must cross the exact threshold")
+	}
+	for b := 0; b < n/500; b++ {
 		docs := make([]Document, 500)
 		for i := range docs {
 			docs[i] = Document{ID: "d" + itoa(b*500+i), Vector: vec(), Metadata: map[string]any{"b": b}}
@@ -169,6 +182,31 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 		}
 		return out
 	}
+	engine := func(s *Server) string {
+		c, err := s.collection("v")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := index.WaitBuild(c.vec); err != nil {
+			t.Fatal(err)
+		}
+		info, _ := s.GetCollection(ctx, "v")
+		return info.Index.Engine
+	}
+	if e := engine(s); e != "hnsw" {
+		t.Fatalf("engine %q after %d vectors, want hnsw", e, n)
+	}
+	// The default ef is calibrated for the target recall (0.98) once the graph exists.
+	var st CollectionStats
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if st, err = s.Stats(ctx, "v"); err != nil || st.CalibratedEf > 0 {
+			break
+		}
+	}
+	if err != nil || st.CalibratedEf == 0 || st.EfSearch != st.CalibratedEf || (st.CalibratedRecall < 0.98 && st.CalibratedEf < 512) {
+		t.Fatalf("no usable calibration: %+v %v", st, err)
+	}
+	t.Logf("calibrated ef %d (recall@10 %.3f on %d vectors)", st.CalibratedEf, st.CalibratedRecall, st.CalibratedVectors)
 	want := run(s)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -177,10 +215,13 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if got := run(s); !reflect.DeepEqual(got, want) {
 		t.Fatal("results differ after loading the snapshot")
 	}
-	if info, _ := s.GetCollection(ctx, "v"); info.Count != 6000 || info.Index.Count != 6000 {
+	if info, _ := s.GetCollection(ctx, "v"); info.Count != n || info.Index.Count != n || info.Index.Engine != "hnsw" {
 		t.Fatalf("info after reload: %+v", info)
 	}
 	if err := s.Close(ctx); err != nil {
@@ -191,6 +232,9 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	}
 	s, err = Open(ctx, cfg)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitRecovered(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx)
@@ -211,5 +255,55 @@ func TestRealIndexRecoveryBeyondExactThreshold(t *testing.T) {
 	}
 	if float64(same)/float64(total) < 0.95 {
 		t.Fatalf("rebuilt index overlaps the original in %d/%d results", same, total)
+	}
+
+	// Writes past the last snapshot, then a crash (no shutdown snapshot): the restart
+	// loads the HNSW snapshot and replays just those writes from the change log.
+	if err := s.Close(ctx); err != nil { // snapshot of the rebuilt index
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	extra := Document{ID: "extra", Vector: queries[0]}
+	for _, step := range []func() error{
+		func() error { _, err := s.Upsert(ctx, "v", []Document{extra}); return err },
+		func() error { return s.DeleteDocument(ctx, "v", "extra") },
+		func() error { _, err := s.Upsert(ctx, "v", []Document{extra}); return err },
+		func() error { return s.DeleteDocument(ctx, "v", got[1][0]) },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCrash := run(s)
+	s.ready.Store(false)
+	_ = s.closeResources()
+	s2, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close(ctx)
+	if err := s2.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"missing", "stale", "corrupt"} {
+		if v := testutil.ToFloat64(s2.metrics.rebuilds.WithLabelValues(r)); v != 0 {
+			t.Fatalf("%v rebuilds (%s) after a crash with the change log intact", v, r)
+		}
+	}
+	gotCrash := run(s2)
+	if !reflect.DeepEqual(gotCrash, wantCrash) {
+		t.Fatalf("results differ after replaying the writes past the snapshot:\n got %v\nwant %v", gotCrash, wantCrash)
+	}
+	if gotCrash[0][0] != "extra" {
+		t.Fatalf("the replayed upsert is not found first: %v", gotCrash[0])
+	}
+	if info, _ := s2.GetCollection(ctx, "v"); info.Count != n || info.Index.Count != n || info.Index.Engine != "hnsw" {
+		t.Fatalf("info after replay: %+v", info)
 	}
 }

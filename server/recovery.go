@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/internal/atomicfile"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -44,19 +45,18 @@ func removeTempFiles(dir string, log *slog.Logger) {
 	}
 }
 
-// recoverCollections loads every stored collection, with fresh snapshots or rebuilt indexes.
-func (s *Server) recoverCollections(ctx context.Context) error {
+// registerStored adds every stored collection to s.colls, marked loading; the caller
+// then recovers them with recoverLoading. Only the specs are read here.
+func (s *Server) registerStored() ([]*collection, error) {
 	cols, err := s.store.Collections()
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		return nil, fmt.Errorf("server: %w", err)
 	}
+	out := make([]*collection, 0, len(cols))
 	for _, sc := range cols {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("server: recovery cancelled: %w", err)
-		}
 		var info storedInfo
 		if err := json.Unmarshal(sc.Info, &info); err != nil {
-			return fmt.Errorf("server: collection %q: decode spec: %w", sc.Name, err)
+			return nil, fmt.Errorf("server: collection %q: decode spec: %w", sc.Name, err)
 		}
 		var p *pack
 		if info.Spec.Model != "" {
@@ -66,19 +66,63 @@ func (s *Server) recoverCollections(ctx context.Context) error {
 			}
 		}
 		c := newCollection(sc.Name, info, p, nil, nil)
-		if err := s.recoverCollection(c); err != nil {
-			c.close()
-			return err
-		}
+		c.loading.Store(true)
 		s.colls[sc.Name] = c
-		s.metrics.documents.WithLabelValues(sc.Name).Set(float64(len(c.docs)))
+		out = append(out, c)
 	}
-	return nil
+	return out, nil
 }
 
-// recoverCollection fills c's maps from the store and loads its snapshots when their
-// generation equals the store's, else rebuilds the indexes from stored vectors and text.
-func (s *Server) recoverCollection(c *collection) error {
+// recoverLoading recovers collections one by one (they answer 503 until theirs is
+// done), then marks the server ready. A failure leaves that collection loading
+// (its requests keep answering 503) and is logged; the others go on.
+func (s *Server) recoverLoading(ctx context.Context, cs []*collection) {
+	defer close(s.recoverDone)
+	start := time.Now()
+	failed := 0
+	for _, c := range cs {
+		if err := ctx.Err(); err != nil {
+			s.recoverErr = fmt.Errorf("server: recovery cancelled: %w", err)
+			return
+		}
+		if s.deps.hooks.recovering != nil {
+			s.deps.hooks.recovering(c.name)
+		}
+		if err := s.recoverCollection(ctx, c); err != nil {
+			failed++
+			s.recoverErr = errors.Join(s.recoverErr, err)
+			s.log.Error("collection recovery failed: it stays unavailable", "collection", c.name, "err", err)
+			continue
+		}
+		c.loading.Store(false)
+		s.metrics.documents.WithLabelValues(c.name).Set(float64(c.count()))
+		c.writeMu.Lock()
+		s.maybeCalibrate(c)
+		c.writeMu.Unlock()
+	}
+	if failed == 0 && ctx.Err() == nil {
+		s.ready.Store(!s.closed.Load())
+	}
+	s.log.Info("collections recovered", "collections", len(cs), "failed", failed, "elapsed", time.Since(start))
+}
+
+// WaitRecovered blocks until start-up recovery has finished (or ctx ends) and returns
+// the errors of collections that failed to recover (they stay unavailable).
+func (s *Server) WaitRecovered(ctx context.Context) error {
+	select {
+	case <-s.recoverDone:
+		return s.recoverErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// recoverCollection fills c's maps from the store and loads its snapshots. A snapshot
+// whose generation equals the store's is used as is; an older one is used when the
+// store's change log covers every write after it, and those writes alone are replayed
+// on top (a WAL tail over a checkpoint). Otherwise the indexes are rebuilt from the
+// stored vectors and text.
+func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 	start := time.Now()
 	paths := snapshotPaths(s.cfg.DataDir, c.name)
 	gen, err := s.store.Generation(c.name)
@@ -86,9 +130,21 @@ func (s *Server) recoverCollection(c *collection) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	snapGen, ok := readGeneration(paths[2])
-	fresh := ok && snapGen == gen
-	reason := "missing"
-	if ok && !fresh {
+	var changes store.Changes
+	fresh, reason := false, "missing"
+	switch {
+	case ok && snapGen == gen:
+		fresh, reason = true, "fresh"
+	case ok && snapGen < gen:
+		var covered bool
+		if changes, covered, err = s.store.ChangesSince(c.name, snapGen); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+		fresh, reason = covered, "replay"
+		if !covered {
+			reason = "stale"
+		}
+	case ok:
 		reason = "stale"
 	}
 	if fresh {
@@ -125,6 +181,9 @@ func (s *Server) recoverCollection(c *collection) error {
 		keys, vecs = keys[:0], vecs[:0]
 	}
 	scanGen, err := s.store.Scan(c.name, !fresh, func(r store.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		e, err := entryFromRecord(&r)
 		if err != nil {
 			return err
@@ -154,11 +213,14 @@ func (s *Server) recoverCollection(c *collection) error {
 	if err == nil {
 		err = upErr
 	}
+	if err == nil && fresh && changes.Writes > 0 {
+		err = s.replay(c, changes, textFresh)
+	}
 	if err != nil {
 		return fmt.Errorf("server: recover collection %q: %w", c.name, err)
 	}
 	if fresh && c.vec.Len() != vectors {
-		// A snapshot whose generation matches must hold exactly the stored vectors.
+		// A snapshot plus its replayed writes must hold exactly the stored vectors.
 		s.log.Warn("index snapshot disagrees with the store, rebuilding", "collection", c.name,
 			"snapshot", c.vec.Len(), "store", vectors)
 		_ = c.vec.Close()
@@ -167,16 +229,82 @@ func (s *Server) recoverCollection(c *collection) error {
 		if err := os.Remove(paths[2]); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("server: collection %q: remove sidecar: %w", c.name, err)
 		}
-		return s.recoverCollection(c)
+		return s.recoverCollection(ctx, c)
+	}
+	// An index that crossed the exact threshold while being filled (or a snapshot saved
+	// mid-build) builds its graph in the background; recovery waits for it, so that the
+	// collection comes back on HNSW.
+	engine := c.vec.Stats().Engine
+	if err := index.WaitBuild(c.vec); err != nil {
+		s.log.Warn("HNSW graph build failed: the collection stays on exact search", "collection", c.name, "err", err)
 	}
 	c.gen = scanGen
 	if fresh {
-		c.snapGen = scanGen
+		c.snapGen = snapGen
+		if c.vec.Stats().Engine != engine {
+			c.snapGen = 0 // the snapshot holds the exact engine: write the graph next time
+		}
 	} else {
 		s.metrics.rebuilds.WithLabelValues(reason).Inc()
 	}
 	s.log.Info("collection recovered", "collection", c.name, "documents", len(c.docs), "vectors", c.vec.Len(),
-		"snapshot", fresh, "reason", map[bool]string{true: "fresh", false: reason}[fresh], "elapsed", time.Since(start))
+		"snapshot", fresh, "reason", reason, "replayed_writes", changes.Writes, "elapsed", time.Since(start))
+	return nil
+}
+
+// replay applies the logged writes after a snapshot to its loaded indexes: it drops
+// every key those writes dropped, then upserts the current vectors (and text) of every
+// document they touched. Writes already in the snapshot are applied again harmlessly.
+func (s *Server) replay(c *collection, ch store.Changes, text bool) error {
+	var ti textIndex
+	if text {
+		ti = c.text
+	}
+	return s.replayInto(c.name, c.vec, ti, ch)
+}
+
+// replayInto applies logged writes to vec and, when not nil, to text.
+func (s *Server) replayInto(coll string, vec index.Index, text textIndex, ch store.Changes) error {
+	if len(ch.Dropped) > 0 {
+		if err := vec.Delete(ch.Dropped...); err != nil {
+			return fmt.Errorf("replay deletes: %w", err)
+		}
+		if text != nil {
+			for _, k := range ch.Dropped {
+				text.Delete(k)
+			}
+		}
+	}
+	for lo := 0; lo < len(ch.IDs); lo += rebuildBatch {
+		ids := ch.IDs[lo:min(lo+rebuildBatch, len(ch.IDs))]
+		recs, err := s.store.GetMany(coll, ids, true)
+		if err != nil {
+			return err
+		}
+		var (
+			keys []uint64
+			vecs [][]float32
+		)
+		for _, r := range recs {
+			if r == nil {
+				continue // deleted since: its keys were dropped above
+			}
+			if len(r.Passages) == 0 {
+				keys, vecs = append(keys, r.Key), append(vecs, r.Vector)
+			}
+			for _, p := range r.Passages {
+				keys, vecs = append(keys, p.Key), append(vecs, p.Vector)
+			}
+			if text != nil {
+				text.Upsert(r.Key, lexicalText(r.Title, r.Text))
+			}
+		}
+		if len(keys) > 0 {
+			if err := vec.Upsert(keys, vecs); err != nil {
+				return fmt.Errorf("replay upserts: %w", err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -234,36 +362,6 @@ func readGeneration(path string) (uint64, bool) {
 	return g, err == nil
 }
 
-// writeFileAtomic writes data to path through a synced temp file, a rename and a
-// directory sync.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // snapshotAll snapshots every collection changed since its last snapshot.
 func (s *Server) snapshotAll(ctx context.Context) error {
 	s.mu.RLock()
@@ -285,32 +383,54 @@ func (s *Server) snapshotAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// snapshot writes c's indexes and then its generation sidecar, unless nothing changed.
-// Writers wait meanwhile; searches go on.
+// snapshot writes c's indexes and then its generation sidecar, unless nothing changed,
+// and trims the store's change log up to that generation. Writers wait only while the
+// generation is read: the indexes copy themselves out under their own read locks, so a
+// snapshot may hold writes newer than its generation, which recovery replays again
+// harmlessly from the change log. Searches go on throughout.
 func (s *Server) snapshot(c *collection) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	c.mu.RLock()
-	deleted := c.deleted
-	c.mu.RUnlock()
-	if deleted || c.indexBroken || c.gen == c.snapGen {
+	if c.loading.Load() {
 		return nil
+	}
+	c.snapMu.Lock()
+	defer c.snapMu.Unlock()
+	c.writeMu.Lock()
+	gen, skip := c.gen, c.indexBroken || c.gen == c.snapGen
+	c.writeMu.Unlock()
+	if skip || c.isDeleted() {
+		return nil
+	}
+	if s.deps.hooks.snapshotting != nil {
+		s.deps.hooks.snapshotting(c.name)
 	}
 	start := time.Now()
 	paths := snapshotPaths(s.cfg.DataDir, c.name)
+	c.mu.RLock()
 	err := c.vec.Save(paths[0])
 	if err == nil && c.text != nil {
 		err = c.text.Save(paths[1])
 	}
+	c.mu.RUnlock()
+	if err == nil && s.deps.hooks.snapshotWritten != nil {
+		s.deps.hooks.snapshotWritten(c.name)
+	}
 	if err == nil {
-		err = writeFileAtomic(paths[2], []byte(strconv.FormatUint(c.gen, 10)+"\n"))
+		err = atomicfile.Write(paths[2], []byte(strconv.FormatUint(gen, 10)+"\n"))
 	}
 	if err != nil {
+		if c.isDeleted() {
+			return nil
+		}
 		s.metrics.snapshots.WithLabelValues("error").Inc()
 		return fmt.Errorf("server: snapshot %q: %w", c.name, err)
 	}
-	c.snapGen = c.gen
+	c.writeMu.Lock()
+	c.snapGen = gen
+	c.writeMu.Unlock()
+	if err := s.store.TrimLog(c.name, gen); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("trim change log", "collection", c.name, "err", err)
+	}
 	s.metrics.snapshots.WithLabelValues("ok").Inc()
-	s.log.Info("snapshot written", "collection", c.name, "generation", c.gen, "elapsed", time.Since(start))
+	s.log.Info("snapshot written", "collection", c.name, "generation", gen, "elapsed", time.Since(start))
 	return nil
 }

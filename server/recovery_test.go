@@ -99,7 +99,26 @@ func TestRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, false, ""},
-		{"stale snapshot after crash", nil, true, "stale"},
+		// Writes after the snapshot are replayed from the store's change log: no rebuild.
+		{"stale snapshot after crash", nil, true, ""},
+		{"stale snapshot after crash, change log unusable", func(t *testing.T, dir string) {
+			db, err := bolt.Open(filepath.Join(dir, storeFile), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			err = db.Update(func(tx *bolt.Tx) error {
+				for _, n := range []string{"c", "p", "v"} {
+					if err := tx.Bucket([]byte("collections")).Bucket([]byte(n)).Delete([]byte("logstart")); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, true, "stale"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,7 +246,7 @@ func TestRecoveryWithoutPack(t *testing.T) {
 	}
 }
 
-func TestRecoveryCorruptRecordFailsOpen(t *testing.T) {
+func TestRecoveryCorruptRecordLeavesCollectionUnavailable(t *testing.T) {
 	dir := t.TempDir()
 	ts := openTest(t, dir, newFakeEmbedder("fake/model"))
 	mustCreate(t, ts, "c", CollectionSpec{})
@@ -251,8 +270,20 @@ func TestRecoveryCorruptRecordFailsOpen(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir = dir
 	cfg.ModelPacks = []string{"pack"}
-	_, err = openWith(context.Background(), cfg, testDeps(map[string]*fakeEmbedder{"pack": newFakeEmbedder("fake/model")}))
+	s, err := openWith(context.Background(), cfg, testDeps(map[string]*fakeEmbedder{"pack": newFakeEmbedder("fake/model")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	err = s.WaitRecovered(context.Background())
 	if err == nil || !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), `"a"`) {
-		t.Fatalf("open over a corrupt record: %v", err)
+		t.Fatalf("recovery over a corrupt record: %v", err)
+	}
+	// The collection stays unavailable (never half-loaded) and the server not ready.
+	if _, err := s.Search(context.Background(), "c", SearchRequest{Vector: []float32{1, 0}, K: 1}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("search on a collection that failed to recover: %v, want ErrUnavailable", err)
+	}
+	if s.Ready() {
+		t.Error("ready although a collection failed to recover")
 	}
 }

@@ -567,6 +567,7 @@ func (s *Server) openRemote(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("server: %s backend: %w", s.remote.b.Name(), err)
 	}
+	close(s.recoverDone) // nothing to recover: WaitRecovered returns at once
 	s.ready.Store(true)
 	s.log.Info("server ready", "backend", s.remote.b.Name(), "collections", len(all), "packs", len(s.packs))
 	return nil
@@ -576,4 +577,11 @@ func (s *Server) openRemote(ctx context.Context) (err error) {
 func remoteIndexStats(name string, spec CollectionSpec, n int) wire.IndexStats {
 	return wire.IndexStats{Engine: name + "-hnsw", Metric: spec.Metric, Dimension: spec.Dimension, Count: n,
 		M: spec.Index.M, EfConstruction: spec.Index.EfConstruction, EfSearch: spec.Index.EfSearch}
+}
+
+// remoteUnsupported is the error of an operation only the local engine has (document
+// listing, patching, bulk delete, stats, compaction, backup and restore, collection
+// patches) when collections live in a backend.
+func (s *Server) remoteUnsupported() error {
+	return invalid("backend", "this operation is not available with --backend %s yet (see docs/weaviate.md)", s.remote.b.Name())
 }

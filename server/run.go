@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// readTimeout bounds reading one request, headers and body (64 MiB JSON bodies at
+// 1 MiB/s fit).
+const readTimeout = 2 * time.Minute
+
 // Run opens the server, serves newHandler(s) on cfg.Addr, and on ctx cancellation shuts
 // down gracefully: stop accepting, drain in-flight requests (up to ShutdownTimeout),
 // snapshot, close. It returns nil after a clean shutdown.
@@ -35,8 +39,11 @@ func serve(ctx context.Context, s *Server, ln net.Listener, newHandler func(*Ser
 	hs := &http.Server{
 		Handler:           newHandler(s),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// Bodies: a slow client cannot hold a connection and its buffers forever. NDJSON
+		// ingest clears it for its stream (api/ingest.go).
+		ReadTimeout: readTimeout,
+		IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
@@ -48,6 +55,9 @@ func serve(ctx context.Context, s *Server, ln net.Listener, newHandler func(*Ser
 	case err := <-serveErr:
 		// Serve failed before shutdown was asked for.
 		runErr = fmt.Errorf("server: serve: %w", err)
+	}
+	if s.stopRecover != nil {
+		s.stopRecover() // a recovery still running must not report ready while draining
 	}
 	s.ready.Store(false) // readiness probes fail while draining
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

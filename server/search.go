@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/server/store"
 )
 
 // Search modes.
@@ -124,6 +126,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	if p.k < 0 || p.k > s.cfg.Limits.MaxK {
 		return nil, invalid("k", "must be in [1, %d], got %d", s.cfg.Limits.MaxK, req.K)
 	}
+	if p.ef == 0 {
+		p.ef = c.defaultEf() // the collection's ef_search as last changed (PATCH)
+	}
 	if p.ef < 0 || p.ef > maxEf {
 		return nil, invalid("ef", "must be in [0, %d], got %d", maxEf, req.Ef)
 	}
@@ -160,6 +165,9 @@ func (s *Server) plan(c *collection, req *SearchRequest) (*searchPlan, error) {
 	}
 	if req.Instruction != nil && req.Vector != nil {
 		return nil, invalid("instruction", "an instruction needs a text query")
+	}
+	if err := s.checkInstruction("instruction", req.Instruction); err != nil {
+		return nil, err
 	}
 	p.instruction = req.Instruction
 	if p.instruction == nil {
@@ -484,6 +492,9 @@ func (s *Server) hits(c *collection, p *searchPlan, cands []candidate) ([]Search
 		ids[i] = cd.doc.id
 	}
 	recs, err := s.store.GetMany(c.name, ids, p.include["vector"])
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("server: collection %q %w", c.name, ErrNotFound) // deleted meanwhile
+	}
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}

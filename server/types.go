@@ -23,6 +23,12 @@ type (
 	ModelInfo      = wire.ModelInfo
 )
 
+// Collection statuses.
+const (
+	StatusReady   = wire.StatusReady
+	StatusLoading = wire.StatusLoading
+)
+
 // EmbedRequest asks for raw embeddings (POST /v1/embeddings).
 type EmbedRequest struct {
 	Model       string
@@ -44,5 +50,6 @@ func indexStats(st index.Stats) wire.IndexStats {
 	return wire.IndexStats{
 		Engine: st.Engine, Metric: wire.Metric(st.Metric), Dimension: st.Dimension, Count: st.Count,
 		M: st.M, EfConstruction: st.EfConstruction, EfSearch: st.EfSearch, Capacity: st.Capacity, Bytes: st.Bytes,
+		Deleted: st.Deleted,
 	}
 }

@@ -31,5 +31,6 @@ func defaultDeps() deps {
 			}
 			return ix, nil
 		},
+		hooks: envHooks(),
 	}
 }

@@ -19,6 +19,12 @@ const (
 	L2     Metric = "l2"
 )
 
+// Collection statuses reported in CollectionInfo.Status.
+const (
+	StatusReady   = "ready"
+	StatusLoading = "loading"
+)
+
 // IndexStats describes a collection's vector index.
 type IndexStats struct {
 	Engine         string `json:"engine"` // "hnsw" or "exact"
@@ -30,6 +36,8 @@ type IndexStats struct {
 	EfSearch       int    `json:"ef_search,omitempty"`
 	Capacity       int    `json:"capacity,omitempty"`
 	Bytes          int64  `json:"bytes"`
+	// Deleted counts tombstones in the HNSW graph (compaction removes them).
+	Deleted int `json:"deleted,omitempty"`
 }
 
 // Document is one item of a collection.
@@ -47,6 +55,11 @@ type IndexParams struct {
 	M              int `json:"m,omitempty"`
 	EfConstruction int `json:"ef_construction,omitempty"`
 	EfSearch       int `json:"ef_search,omitempty"`
+	// TargetRecall (default 0.98) calibrates the default ef when EfSearch is not set: the
+	// smallest ef (16 to 512) whose recall@10 on a sample of the collection's own
+	// vectors, against exact search, reaches it (512 when none does); measured when the
+	// HNSW graph is built and each time the collection doubles. A query's ef still wins.
+	TargetRecall float64 `json:"target_recall,omitempty"`
 }
 
 // ChunkingSpec splits long documents into overlapping token windows at ingest.
@@ -91,6 +104,9 @@ type CollectionInfo struct {
 	Model     string         `json:"model,omitempty"`
 	Index     IndexStats     `json:"index"`
 	CreatedAt time.Time      `json:"created_at"`
+	// Status is "ready", or "loading" while the collection recovers at start-up
+	// (its searches and writes answer 503 with Retry-After meanwhile).
+	Status string `json:"status"`
 }
 
 // UpsertResult reports one upsert call.

@@ -35,6 +35,9 @@ func TestIngestAndSearchCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.WaitRecovered(ctx); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api.NewRouter(s, api.Options{}))
 	defer func() {
 		srv.Close()

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/instructd/instructd/api/client"
+	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/internal/testenv"
 	"github.com/instructd/instructd/server"
 )
@@ -30,11 +31,19 @@ import (
 // per-batch acknowledgements, kills it with SIGKILL at seeded random points (with a
 // 1s snapshot interval, so kills also land during index snapshots), restarts it and
 // checks that every acknowledged document survived: present, searchable by its own
-// vector, and counted once. Set INSTRUCTD_CRASH_SEED to replay a run's kill targets
-// (the exact kill points also depend on timing).
+// vector, and counted once. Two kills are placed on purpose: round crashSnapRound kills
+// a server paused in the middle of a snapshot (index files written, sidecar not yet:
+// server.EnvPauseSnapshot), and round crashHNSWRound kills after the collection passed
+// index.DefaultExactThreshold, while HNSW inserts run. Set INSTRUCTD_CRASH_SEED to replay
+// a run's kill targets (the exact kill points also depend on timing).
 
 const (
-	crashDocs   = 20_000
+	crashSnapRound = 3
+	crashHNSWRound = 4
+)
+
+const (
+	crashDocs   = 24_000
 	crashKills  = 5
 	crashColl   = "wordnet"
 	crashSample = 300 // acknowledged documents searched by vector after each restart
@@ -62,7 +71,12 @@ func TestCrashRecovery(t *testing.T) {
 
 	acked := 0 // lines [0, acked) are acknowledged
 	for round := 0; round <= crashKills; round++ {
-		p := startServer(t, bin, dataDir, pack, ort)
+		var env []string
+		marker := filepath.Join(t.TempDir(), "snapshot-paused")
+		if round == crashSnapRound {
+			env = append(env, server.EnvPauseSnapshot+"="+marker)
+		}
+		p := startServer(t, bin, dataDir, pack, ort, env...)
 		cl := p.client(t)
 		if round == 0 {
 			if _, _, err := cl.CreateCollection(ctx, crashColl, server.CollectionSpec{}); err != nil {
@@ -73,6 +87,12 @@ func TestCrashRecovery(t *testing.T) {
 			logRecovery(t, p.logf, round)
 		}
 		verifyAcked(t, cl, ids, acked, rng, round)
+		if acked >= index.DefaultExactThreshold {
+			info, err := cl.GetCollection(ctx, crashColl)
+			if err != nil || info.Index.Engine != "hnsw" {
+				t.Fatalf("round %d: %d documents recovered on engine %q (%v), want hnsw", round, info.Count, info.Index.Engine, err)
+			}
+		}
 		if round == crashKills {
 			// Finish the ingest, then check everything, a clean restart included.
 			res, err := cl.IngestNDJSON(ctx, crashColl, bytes.NewReader(joinLines(lines[acked:])), nil)
@@ -90,6 +110,10 @@ func TestCrashRecovery(t *testing.T) {
 		// Kill somewhere in the next ~1/crashKills·2 of the remaining lines.
 		remaining := len(lines) - acked
 		target := 1 + rng.IntN(max(1, 2*remaining/(crashKills-round+1)))
+		if round == crashHNSWRound {
+			// Past the exact threshold: the graph is being built or inserted into.
+			target = max(1, index.DefaultExactThreshold+500-acked) + rng.IntN(1500)
+		}
 		delay := time.Duration(rng.IntN(300)) * time.Millisecond
 		t.Logf("round %d: resuming at line %d, kill after ~%d more acknowledged lines (+%v)", round, acked+1, target, delay)
 		var through atomic.Int64
@@ -102,7 +126,27 @@ func TestCrashRecovery(t *testing.T) {
 				}()
 			})
 		}
-		_, err := cl.IngestNDJSON(ctx, crashColl, bytes.NewReader(joinLines(lines[acked:])), func(pr client.Progress) {
+		snapKilled := make(chan bool, 1)
+		if round == crashSnapRound {
+			// Kill as soon as a snapshot is paused midway, whatever was acknowledged.
+			target, delay = len(lines)+1, 0
+			go func() {
+				for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+					if _, err := os.Stat(marker); err == nil {
+						kill()
+						snapKilled <- true
+						return
+					}
+				}
+				snapKilled <- false
+			}()
+		}
+		end := len(lines)
+		if round == crashSnapRound {
+			// Leave lines for the later rounds (the HNSW round must have some).
+			end = min(end, acked+3000)
+		}
+		_, err := cl.IngestNDJSON(ctx, crashColl, bytes.NewReader(joinLines(lines[acked:end])), func(pr client.Progress) {
 			if pr.FailedCount != 0 {
 				t.Errorf("ingest reported %d failed lines", pr.FailedCount)
 			}
@@ -111,6 +155,12 @@ func TestCrashRecovery(t *testing.T) {
 				kill()
 			}
 		})
+		if round == crashSnapRound {
+			if !<-snapKilled { // the snapshot loop runs every second: it must have paused
+				t.Fatalf("round %d: no snapshot paused within 2 minutes", round)
+			}
+			t.Logf("round %d: killed during a snapshot (index files written, sidecar not)", round)
+		}
 		kill() // the ingest may have finished before the target
 		<-p.exited
 		if err == nil {
@@ -118,7 +168,7 @@ func TestCrashRecovery(t *testing.T) {
 		} else if !errors.Is(err, client.ErrStreamCut) {
 			t.Logf("round %d: ingest ended with %v", round, err)
 		}
-		acked += int(through.Load())
+		acked = min(acked+int(through.Load()), end)
 		t.Logf("round %d: killed; %d lines acknowledged in total", round, acked)
 	}
 }
@@ -179,7 +229,7 @@ type serverProc struct {
 }
 
 // startServer starts the binary on a free loopback port and waits for /readyz.
-func startServer(t *testing.T, bin, dataDir, pack, ort string) *serverProc {
+func startServer(t *testing.T, bin, dataDir, pack, ort string, env ...string) *serverProc {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -196,13 +246,14 @@ func startServer(t *testing.T, bin, dataDir, pack, ort string) *serverProc {
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dataDir, "--model", pack, "--ort-lib", ort,
 		"--snapshot-interval", "1s", "--threads", "1", "--log-format", "json")
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	p := &serverProc{cmd: cmd, url: "http://" + addr, logf: logf, exited: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() { p.kill() })
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		resp, err := http.Get(p.url + "/readyz")
 		if err == nil {
@@ -218,7 +269,7 @@ func startServer(t *testing.T, bin, dataDir, pack, ort string) *serverProc {
 		}
 		if time.Now().After(deadline) {
 			p.kill()
-			t.Fatalf("server not ready after 90s:\n%s", tail(logf))
+			t.Fatalf("server not ready after 5 minutes (an HNSW graph may be rebuilt at start):\n%s", tail(logf))
 		}
 	}
 }

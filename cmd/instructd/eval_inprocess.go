@@ -55,6 +55,13 @@ func openEvalInProcess(ctx context.Context, pack, dataDir, ortLib string, simila
 		}
 		return nil, nil, fmt.Errorf("eval: open in-process server: %w", err)
 	}
+	if err := srv.WaitRecovered(ctx); err != nil {
+		_ = srv.Close(context.Background())
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+		return nil, nil, fmt.Errorf("eval: recover in-process server: %w", err)
+	}
 	closeFn := func() error {
 		cctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

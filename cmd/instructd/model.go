@@ -71,7 +71,7 @@ func runModelPull(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "", "pack directory (default: $INSTRUCTD_MODEL_DIR/<org>--<name>, else ~/.cache/instructd/models/...)")
 	revision := fs.String("revision", "main", "branch, tag or commit")
 	quiet := fs.Bool("quiet", false, "no progress output")
-	variant := fs.String("variant", "", "export to pull: fp32 (default), fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
+	variant := fs.String("variant", "", "export to pull: fp32 (default; a known repo without fp32 takes its first variant), fp16, int8 or q4 (onnx/model.onnx, model_fp16.onnx, model_int8.onnx or model_quantized.onnx, model_q4.onnx)")
 	repo, err := parseWithOneArg(fs, args, "Hugging Face repo (org/name)")
 	if err != nil {
 		return err
@@ -206,20 +206,20 @@ func runModelList(args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "KNOWN MODEL\tDIM\tPOOLING\tINSTRUCTIONS\tTOKENIZER\tVARIANTS\tPULLABLE\n")
+	fmt.Fprintf(w, "KNOWN MODEL\tKIND\tDIM\tPOOLING\tINSTRUCTIONS\tTOKENIZER\tVARIANTS\tPULLABLE\n")
 	for _, k := range models.KnownModels() {
 		m := k.Manifest
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%v\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), m.TokenizerType,
-			strings.Join(k.Variants, ","), k.Pullable)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%v\n", m.Name, m.KindOrDefault(), m.Dimension, m.Pooling, instructionSummary(m),
+			m.TokenizerType, strings.Join(k.Variants, ","), k.Pullable)
 	}
-	fmt.Fprintf(w, "\nINSTALLED (%s)\tDIM\tPOOLING\tINSTRUCTIONS\tDIR\n", reg.Root)
+	fmt.Fprintf(w, "\nINSTALLED (%s)\tKIND\tDIM\tPOOLING\tINSTRUCTIONS\tDIR\n", reg.Root)
 	for _, i := range installed {
 		if i.Err != nil {
-			fmt.Fprintf(w, "%s\t-\t-\tbroken: %v\t%s\n", filepath.Base(i.Dir), i.Err, i.Dir)
+			fmt.Fprintf(w, "%s\t-\t-\t-\tbroken: %v\t%s\n", filepath.Base(i.Dir), i.Err, i.Dir)
 			continue
 		}
 		m := i.Manifest
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", m.Name, m.Dimension, m.Pooling, instructionSummary(m), i.Dir)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\n", m.Name, m.KindOrDefault(), m.Dimension, m.Pooling, instructionSummary(m), i.Dir)
 	}
 	return w.Flush()
 }
@@ -228,6 +228,8 @@ func instructionSummary(m models.Manifest) string {
 	switch {
 	case m.Mode() == models.InstructionAttention:
 		return "attention"
+	case m.Rerank != nil && m.Rerank.Scoring == models.ScoreYesNo && strings.Contains(m.Rerank.Prompt, models.PlaceholderInstruction):
+		return "prompt"
 	case strings.Contains(m.QueryTemplate, models.PlaceholderInstruction):
 		return "template"
 	default:

@@ -127,3 +127,23 @@ func TestModelCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestInstructionSummary: `model list` says how each known model takes an instruction; an
+// LLM reranker takes it in its prompt, a cross-encoder not at all.
+func TestInstructionSummary(t *testing.T) {
+	for repo, want := range map[string]string{
+		"BAAI/bge-small-en-v1.5":                  "template",
+		"InF-IR/InF-Embed-style":                  "attention",
+		"cross-encoder/ms-marco-MiniLM-L-6-v2":    "none",
+		"onnx-community/Qwen3-Reranker-0.6B-ONNX": "prompt",
+	} {
+		k, ok := models.Known(repo)
+		if !ok {
+			t.Errorf("%s is not known", repo)
+			continue
+		}
+		if got := instructionSummary(k.Manifest); got != want {
+			t.Errorf("%s: %q, want %q", repo, got, want)
+		}
+	}
+}

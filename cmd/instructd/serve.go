@@ -51,6 +51,7 @@ func runServe(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	warnIfOpen(os.Stderr, log, cfg.Addr, len(cfg.APIKeys)+len(opts.ReadAPIKeys) > 0)
 	if len(cfg.ModelPacks) > 0 {
 		warnIfNotSemantic(os.Stderr, log, cfg.ModelPacks[0])
 	} else {
@@ -80,6 +81,8 @@ func parseServe(args []string) (serveSettings, error) {
 	e.list(&aliases, "model-alias", "MODEL_ALIASES", "extra model name for a loaded pack, NAME=PACK (e.g. text-embedding-3-small=BAAI/bge-small-en-v1.5); repeatable (env: comma-separated)")
 	e.secret["api-key"] = true
 	e.list(&cfg.APIKeys, "api-key", "API_KEYS", "accepted API key (Authorization: Bearer KEY); repeat for several (env: comma-separated); none: no auth")
+	e.secret["read-api-keys"] = true
+	e.list(&opts.ReadAPIKeys, "read-api-keys", "READ_API_KEYS", "read-only API key: may search, embed and read, not write or delete (403); repeat for several (env: comma-separated)")
 	e.str(&cfg.ORTLibrary, "ort-lib", "ORT_LIB", "ONNX Runtime shared library (default: discovered)")
 	e.int(&cfg.Threads, "threads", "THREADS", "ONNX Runtime intra-op threads (0: number of CPUs)")
 	e.bool(&cfg.MetricsPublic, "metrics-public", "METRICS_PUBLIC", "serve /metrics without an API key")
@@ -104,6 +107,8 @@ func parseServe(args []string) (serveSettings, error) {
 	e.int(&opts.IngestBatchDocs, "ingest-batch", "INGEST_BATCH", "documents per server upsert in NDJSON ingest (0: 256)")
 	e.int(&opts.IngestConcurrency, "ingest-concurrency", "INGEST_CONCURRENCY", "NDJSON batches upserting at once per stream (0: 2)")
 	e.str(&opts.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "take the client address for logs from this header (e.g. X-Real-IP); off by default")
+	ui := true
+	e.bool(&ui, "ui", "UI", "serve the web console at /ui/ (--ui=false turns it off)")
 	e.str(&trusted, "trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs allowed to set --client-ip-header")
 	addBackendFlags(e, fs, &st.backend)
 	fs.BoolVar(&st.healthcheck, "healthcheck", false, "GET /healthz of the server at --addr and exit 0 if it answers 200 (for container health checks)")
@@ -130,6 +135,7 @@ func parseServe(args []string) (serveSettings, error) {
 	opts.APIKeys = cfg.APIKeys
 	opts.MetricsPublic = cfg.MetricsPublic
 	opts.TrustedProxies = splitList(trusted)
+	opts.DisableConsole = !ui
 	return st, nil
 }
 
@@ -144,6 +150,32 @@ func resolvePack(arg string) (string, error) {
 		return "", fmt.Errorf("model pack %q: %w", arg, err)
 	}
 	return p.Dir, nil
+}
+
+// warnIfOpen prints a banner when the server listens beyond loopback with no API key:
+// anyone who can reach the port may then read, write and delete every collection.
+func warnIfOpen(w io.Writer, log *slog.Logger, addr string, keys bool) {
+	if keys || loopbackAddr(addr) {
+		return
+	}
+	bar := strings.Repeat("!", 78)
+	fmt.Fprintf(w, "%s\n!!! WARNING: listening on %s WITHOUT API KEYS: anyone who can reach this port can\n"+
+		"!!! read, overwrite and delete every collection. Set --api-key / INSTRUCTD_API_KEYS\n"+
+		"!!! (and --read-api-keys for read-only clients), or listen on 127.0.0.1.\n%s\n", bar, addr, bar)
+	log.Warn("listening on a non-loopback address without API keys: the API is open to anyone who can reach it", "addr", addr)
+}
+
+// loopbackAddr reports whether host:port listens on loopback only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // warnIfNotSemantic prints a banner when the default pack's vectors carry no meaning.
@@ -270,6 +302,10 @@ func (e *envFlags) dur(p *time.Duration, flagName, env, usage string) {
 func (e *envFlags) list(p *[]string, flagName, env, usage string) {
 	if v, ok := e.env(env); ok {
 		*p = splitList(v)
+		if len(*p) == 0 {
+			// e.g. INSTRUCTD_API_KEYS="," must not silently mean "no keys: auth off".
+			e.errs = append(e.errs, fmt.Errorf("INSTRUCTD_%s is set but holds no values (only commas and blanks)", env))
+		}
 	}
 	e.fs.Var(&listFlag{p: p, secret: func() bool { return e.secret[flagName] }}, flagName, e.usage(env, usage))
 }
@@ -293,6 +329,9 @@ func (l *listFlag) String() string {
 }
 
 func (l *listFlag) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty value")
+	}
 	if !l.set {
 		*l.p, l.set = nil, true
 	}

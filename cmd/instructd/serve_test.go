@@ -79,3 +79,17 @@ func TestNonSemanticWarning(t *testing.T) {
 		t.Fatalf("no loud warning: %q / %q", out.String(), logs.String())
 	}
 }
+
+func TestParseServeConsoleFlag(t *testing.T) {
+	st, err := parseServe(nil)
+	if err != nil || st.opts.DisableConsole {
+		t.Fatalf("console must be on by default: %+v %v", st.opts, err)
+	}
+	if st, err = parseServe([]string{"--ui=false"}); err != nil || !st.opts.DisableConsole {
+		t.Fatalf("--ui=false: %+v %v", st.opts, err)
+	}
+	t.Setenv("INSTRUCTD_UI", "false")
+	if st, err = parseServe(nil); err != nil || !st.opts.DisableConsole {
+		t.Fatalf("INSTRUCTD_UI=false: %+v %v", st.opts, err)
+	}
+}

@@ -7,10 +7,10 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/instructd/instructd/index"
+	"github.com/instructd/instructd/internal/atomicfile"
 )
 
 // Snapshot byte layout (all integers little-endian):
@@ -47,7 +47,7 @@ func (ix *Index) Save(path string) error {
 	copy(buf, snapshotMagic)
 	putHeader(buf, payload)
 	buf = append(buf, payload...)
-	if err := writeAtomic(path, buf); err != nil {
+	if err := atomicfile.Write(path, buf); err != nil {
 		return fmt.Errorf("lexical: save %s: %w", path, err)
 	}
 	return nil
@@ -98,44 +98,6 @@ func (ix *Index) encode() []byte {
 		}
 	}
 	return b
-}
-
-// writeAtomic writes data to path through a synced temporary file and rename.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err = d.Sync(); err != nil {
-		_ = d.Close()
-		return err
-	}
-	return d.Close()
 }
 
 // Load reads a snapshot written by Save. A snapshot that fails verification

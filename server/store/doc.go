@@ -14,11 +14,18 @@
 //	    gen                    key: generation of the last write tx (8 bytes big-endian)
 //	    docs/<id>              record (see below); the bucket's sequence allocates uint64 keys
 //	    keys/<key BE64>        string id, then uvarint(passage index + 1) (0 = the whole document)
+//	    log/<gen BE64>         change log: uvarint n, n string ids written or deleted by that
+//	                           write tx, uvarint m, m uvarint index keys it dropped
+//	    logstart               key: the log holds every write after this generation (8 bytes BE)
 //
 // Every write transaction (Put, Delete) takes the next value of the store-wide
 // generation and writes it to the collection's gen key. Generations never repeat,
 // even across a collection's deletion and re-creation, so a snapshot tagged with a
 // generation is fresh exactly when the tag equals the stored value.
+//
+// The change log lets a restart load an index snapshot taken at generation G and
+// replay only the writes after G (ChangesSince), like a WAL tail over a checkpoint;
+// TrimLog drops entries up to G once a snapshot at G is durable.
 //
 // One Put call is one transaction: the caller batches documents (group commit) and
 // acknowledges only after Put returns, i.e. after bbolt's fsync.

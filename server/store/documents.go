@@ -75,8 +75,14 @@ func (s *Store) Put(coll string, recs []Record) (PutResult, error) {
 				return fmt.Errorf("document %q: %w", r.ID, err)
 			}
 		}
-		res.Generation, err = bumpGeneration(tx, b)
-		return err
+		if res.Generation, err = bumpGeneration(tx, b); err != nil {
+			return err
+		}
+		ids := make([]string, len(recs))
+		for i := range recs {
+			ids[i] = recs[i].ID
+		}
+		return logWrite(b, res.Generation, ids, res.Stale)
 	})
 	if err != nil {
 		return PutResult{}, fmt.Errorf("store: put %d documents into %q: %w", len(recs), coll, err)
@@ -115,8 +121,14 @@ func (s *Store) Delete(coll, id string) (Record, uint64, error) {
 		if err := docs.Delete([]byte(id)); err != nil {
 			return err
 		}
-		gen, err = bumpGeneration(tx, b)
-		return err
+		if gen, err = bumpGeneration(tx, b); err != nil {
+			return err
+		}
+		dropped := []uint64{prev.Key}
+		for _, p := range prev.Passages {
+			dropped = append(dropped, p.Key)
+		}
+		return logWrite(b, gen, []string{id}, dropped)
 	})
 	if err != nil {
 		return Record{}, 0, fmt.Errorf("store: delete document %q from %q: %w", id, coll, err)

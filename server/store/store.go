@@ -112,8 +112,10 @@ func (s *Store) CreateCollection(name string, info []byte) (gen uint64, err erro
 		if err := b.Put(keyInfo, info); err != nil {
 			return err
 		}
-		gen, err = bumpGeneration(tx, b)
-		return err
+		if gen, err = bumpGeneration(tx, b); err != nil {
+			return err
+		}
+		return startLog(b, gen)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: create collection %q: %w", name, err)

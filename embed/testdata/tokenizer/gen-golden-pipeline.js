@@ -37,6 +37,52 @@ const tokenizers = [
   { name: 'cohere', src: 'daulet:cohere-tokenizer.json', file: path.join(daulet, 'cohere-tokenizer.json') },
   { name: 'all-minilm', src: 'testdata:all-minilm-l6-v2.json', file: path.join(here, 'all-minilm-l6-v2.json') },
 ];
+// Variants: a base tokenizer with components replaced, to cover the normalizers,
+// pre-tokenizers, post-processors and added-token options the real files do not use.
+// "override" replaces top-level keys of the base tokenizer.json; "added" patches
+// added_tokens entries by content (or appends). They encode VARIANT_TEXTS texts.
+const VARIANT_TEXTS = 700;
+const sp = (id, content, o = {}) => Object.assign({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }, o);
+const variants = [
+  { name: 'v-minilm-normalizers', base: 'all-minilm', override: {
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'Lowercase' }, { type: 'StripAccents' },
+      { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Strip', strip_left: true, strip_right: true }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Punctuation', behavior: 'Isolated' }, { type: 'Digits', individual_digits: true }] },
+    post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+  }, added: [sp(103, '[MASK]', { lstrip: true, rstrip: true })] },
+  { name: 'v-minilm-splits', base: 'all-minilm', override: {
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }, { type: 'Strip', strip_left: true, strip_right: false }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: '\\d+' }, behavior: 'MergedWithNext', invert: false },
+      { type: 'Split', pattern: { String: '-' }, behavior: 'MergedWithPrevious', invert: false },
+      { type: 'Whitespace' }] },
+    post_processor: { type: 'RobertaProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101], trim_offsets: true, add_prefix_space: false },
+  }, added: [sp(7592, 'hello', { special: false, normalized: true, single_word: true }), sp(2088, 'world', { special: false, rstrip: true })] },
+  { name: 'v-minilm-contiguous', base: 'all-minilm', override: {
+    normalizer: { type: 'NFKD' },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { Regex: '[aeiou]' }, behavior: 'Contiguous', invert: false },
+      { type: 'Split', pattern: { String: ' ' }, behavior: 'Removed', invert: false },
+      { type: 'Digits', individual_digits: false },
+      { type: 'Split', pattern: { Regex: '[a-z]+|\\p{Lu}' }, behavior: 'Isolated', invert: true }] },
+    post_processor: null,
+  }, added: [sp(2003, 'is', { special: false, normalized: true, lstrip: true })] },
+  { name: 'v-minilm-bertseq', base: 'all-minilm', override: {
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'BertPreTokenizer' }] },
+  } },
+  { name: 'v-qwen3-gpt2', base: 'qwen3', override: {
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }] },
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+  } },
+  { name: 'v-qwen3-roberta', base: 'qwen3', override: {
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'RobertaProcessing', sep: ['<|im_end|>', 151645], cls: ['<|im_start|>', 151644], trim_offsets: true, add_prefix_space: false },
+  }, added: [sp(151644, '<|im_start|>', { lstrip: true }), sp(151645, '<|im_end|>', { rstrip: true })] },
+  { name: 'v-gemma3-prepend', base: 'gemma3', override: {
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '\u2581' }, { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' }] },
+  }, added: [sp(105, '<start_of_turn>', { lstrip: true, rstrip: true })] },
+];
 const MAX_SINGLE = 256; // truncation for single texts (long texts get cut)
 const MAX_PAIR = 40; // truncation for pairs: exercises LongestFirst
 
@@ -202,6 +248,20 @@ function pack(e, texts) {
   return c;
 }
 
+async function encodeAll(doc, texts, pairs, plain) {
+  doc.padding = null;
+  doc.truncation = null;
+  const single = Tokenizer.fromString(JSON.stringify(doc));
+  single.setTruncation(MAX_SINGLE);
+  const pair = Tokenizer.fromString(JSON.stringify(doc));
+  pair.setTruncation(MAX_PAIR);
+  const out = { single: [], plain: [], pairs: [] };
+  for (const t of texts) out.single.push(pack(await single.encode(t, null, { addSpecialTokens: true }), [t]));
+  for (const i of plain) out.plain.push(pack(await single.encode(texts[i], null, { addSpecialTokens: false }), [texts[i]]));
+  for (const [a, b] of pairs) out.pairs.push(pack(await pair.encode(a, b, { addSpecialTokens: true }), [a, b]));
+  return out;
+}
+
 (async () => {
   const { texts, pairs, plain } = buildTexts();
   const tz = zlib.gzipSync(Buffer.from(JSON.stringify({ texts, pairs, plain })), { level: 9 });
@@ -210,18 +270,28 @@ function pack(e, texts) {
   for (const tk of tokenizers) {
     if (!fs.existsSync(tk.file)) { console.log(`skip ${tk.name}: ${tk.file} absent`); continue; }
     const doc = JSON.parse(fs.readFileSync(tk.file, 'utf8'));
-    doc.padding = null;
-    doc.truncation = null;
-    const single = Tokenizer.fromString(JSON.stringify(doc));
-    single.setTruncation(MAX_SINGLE);
-    const pair = Tokenizer.fromString(JSON.stringify(doc));
-    pair.setTruncation(MAX_PAIR);
-    const out = { name: tk.name, src: tk.src, max_single: MAX_SINGLE, max_pair: MAX_PAIR, single: [], plain: [], pairs: [] };
-    for (const t of texts) out.single.push(pack(await single.encode(t, null, { addSpecialTokens: true }), [t]));
-    for (const i of plain) out.plain.push(pack(await single.encode(texts[i], null, { addSpecialTokens: false }), [texts[i]]));
-    for (const [a, b] of pairs) out.pairs.push(pack(await pair.encode(a, b, { addSpecialTokens: true }), [a, b]));
+    const enc = await encodeAll(doc, texts, pairs, plain);
+    const out = Object.assign({ name: tk.name, src: tk.src, max_single: MAX_SINGLE, max_pair: MAX_PAIR }, enc);
     const gz = zlib.gzipSync(Buffer.from(JSON.stringify(out)), { level: 9 });
     fs.writeFileSync(path.join(here, `pipeline-${tk.name}.json.gz`), gz);
     console.log(`pipeline-${tk.name}.json.gz: ${out.single.length} single, ${out.plain.length} plain, ${out.pairs.length} pairs (${gz.length} bytes)`);
+  }
+  const vtexts = texts.slice(0, VARIANT_TEXTS);
+  const vplain = plain.filter((i) => i < VARIANT_TEXTS);
+  for (const v of variants) {
+    const tk = tokenizers.find((t) => t.name === v.base);
+    if (!fs.existsSync(tk.file)) { console.log(`skip ${v.name}: ${tk.file} absent`); continue; }
+    const doc = JSON.parse(fs.readFileSync(tk.file, 'utf8'));
+    Object.assign(doc, JSON.parse(JSON.stringify(v.override)));
+    for (const a of v.added || []) {
+      const i = doc.added_tokens.findIndex((t) => t.content === a.content);
+      if (i >= 0) doc.added_tokens[i] = a; else doc.added_tokens.push(a);
+    }
+    const enc = await encodeAll(doc, vtexts, pairs, vplain);
+    const out = Object.assign({ name: v.name, src: tk.src, max_single: MAX_SINGLE, max_pair: MAX_PAIR,
+      override: v.override, added: v.added || [], texts: VARIANT_TEXTS }, enc);
+    const gz = zlib.gzipSync(Buffer.from(JSON.stringify(out)), { level: 9 });
+    fs.writeFileSync(path.join(here, `pipeline-${v.name}.json.gz`), gz);
+    console.log(`pipeline-${v.name}.json.gz: ${out.single.length} single, ${out.plain.length} plain, ${out.pairs.length} pairs (${gz.length} bytes)`);
   }
 })();

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -24,8 +25,13 @@ const ingestBatch = 256
 // and each round is first embedded in-process, then ingested over HTTP.
 const ingestRounds = 4
 
+// ingestConcurrency is how many batches the in-process baseline embeds at once: the
+// server's NDJSON ingest keeps two batches upserting at once (--ingest-concurrency 2,
+// its default), so the baseline gets the same concurrency.
+const ingestConcurrency = 2
+
 // embedder is the in-process baseline: the server's pack and settings, its texts
-// (title + "\n" + text), document type, batches of 256, waiting on the queue.
+// (title + "\n" + text), document type, batches of 256, two in flight, waiting on the queue.
 type embedder struct {
 	e *embed.Embedder
 }
@@ -51,12 +57,26 @@ func (b *embedder) embedDocs(ctx context.Context, docs []benchDoc) (time.Duratio
 	}
 	opts := embed.Options{Type: embed.Document, Wait: true}
 	start := time.Now()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, ingestConcurrency)
 	for i := 0; i < len(texts); i += ingestBatch {
-		if _, err := b.e.Embed(ctx, texts[i:min(i+ingestBatch, len(texts))], opts); err != nil {
-			return 0, err
-		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(batch []string) {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := b.e.Embed(ctx, batch, opts); err != nil {
+				mu.Lock()
+				first = cmp.Or(first, err)
+				mu.Unlock()
+			}
+		}(texts[i:min(i+ingestBatch, len(texts))])
 	}
-	return time.Since(start), nil
+	wg.Wait()
+	return time.Since(start), first
 }
 
 // compareIngest measures in-process embedding and NDJSON ingest of the same documents,

@@ -115,6 +115,11 @@ func run(ctx context.Context, cfg config) error {
 	}
 	rep.vecIngestPerSec = vecRate
 	logf("(b) vectors ingested at %.0f/s", vecRate)
+	recallLine, err := defaultRecall(ctx, cl, vectorQuery(cfg), 200)
+	if err != nil {
+		return err
+	}
+	logf("(b) %s", recallLine)
 	queries := newQueryGen(docs, cfg.seed)
 	for _, c := range cfg.concurrency {
 		logf("(b) vector search, concurrency %d, %v", c, cfg.duration)
