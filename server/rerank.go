@@ -58,41 +58,9 @@ type packReranker struct {
 // openPackReranker loads a reranker pack with the server's batching settings (the
 // embedding ones: both run the same batcher) and wires embed's hooks to the metrics.
 func openPackReranker(ctx context.Context, packDir string, cfg Config, m *metrics) (reranker, error) {
-	pk, err := models.Load(packDir)
+	ec, err := engineConfig(packDir, cfg, m)
 	if err != nil {
 		return nil, err
-	}
-	label := pk.Manifest.Name
-	ec := embed.DefaultConfig()
-	ec.LibraryPath = cfg.ORTLibrary
-	if cfg.Threads > 0 {
-		ec.IntraOpThreads = cfg.Threads
-	}
-	e := cfg.Embedding
-	if e.MaxBatchTokens > 0 {
-		ec.MaxBatchTokens = e.MaxBatchTokens
-	}
-	if e.MaxBatchSize > 0 {
-		ec.MaxBatchSize = e.MaxBatchSize
-	}
-	if e.MaxWait != 0 {
-		ec.MaxWait = e.MaxWait
-	}
-	if e.QueueSize > 0 {
-		ec.QueueSize = e.QueueSize
-	}
-	if e.InferenceWorkers > 0 {
-		ec.InferenceWorkers = e.InferenceWorkers
-	}
-	ec.Logger = cfg.Logger
-	ec.Hooks = embed.Hooks{
-		QueueDepth: func(n int) { m.embedQueueDepth.WithLabelValues(label).Set(float64(n)) },
-		Batch: func(b embed.BatchStats) {
-			m.embedBatchSize.WithLabelValues(label).Observe(float64(b.Size))
-			m.embedBatchTokens.WithLabelValues(label).Observe(float64(b.PaddedTokens))
-			m.embedTokens.WithLabelValues(label).Add(float64(b.Tokens))
-			m.embedLatency.WithLabelValues(label).Observe(b.Duration.Seconds())
-		},
 	}
 	r, err := embed.OpenReranker(ctx, packDir, ec)
 	if err != nil {
