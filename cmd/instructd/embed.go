@@ -46,14 +46,11 @@ func runEmbed(ctx context.Context, args []string) error {
 	fs := newFlags("embed", "embed --model PACK [flags] < in.jsonl > out.jsonl",
 		`echo '{"id":"1","text":"owls hunt at night"}' | instructd embed --model BAAI/bge-small-en-v1.5`,
 		`instructd embed --model models/test-minilm --type query --instruction "find animals" < queries.jsonl`)
-	model := fs.String("model", "", "model pack directory (required)")
+	model := fs.String("model", "", "model pack directory or pulled name (required)")
 	typ := fs.String("type", "document", "input type: query or document")
 	instruction := fs.String("instruction", "", "instruction for queries (default: the pack's; --instruction= for none)")
 	mode := fs.String("mode", "", "instruction mode for queries: template or attention (default: the pack's)")
-	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)")
-	workers := fs.Int("inference-workers", 0, "batches run at once, each session with threads/workers intra-op threads (default: one per thread, at most 4)")
-	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
-	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
+	engine := addEngineFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,12 +69,11 @@ func runEmbed(ctx context.Context, args []string) error {
 	if opts.Type != embed.Query && opts.Type != embed.Document {
 		return fmt.Errorf("--type must be query or document, not %q", *typ)
 	}
-	e, err := embed.OpenModel(ctx, *model, embed.Config{
-		LibraryPath:      *ortLib,
-		IntraOpThreads:   *threads,
-		InferenceWorkers: *workers,
-		MaxBatchTokens:   *batchTokens,
-	})
+	pack, err := resolvePack(*model)
+	if err != nil {
+		return err
+	}
+	e, err := embed.OpenModel(ctx, pack, engine.config())
 	if err != nil {
 		return err
 	}

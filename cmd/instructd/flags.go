@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/instructd/instructd/embed"
 )
 
 // Every subcommand builds its flags with newFlags and parses them with parseFlags, so that
@@ -95,3 +97,25 @@ func noPositional(fs *flag.FlagSet) error {
 
 // isHelp reports whether err is the help request (exit 0).
 func isHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }
+
+// engineFlags are the inference settings of the commands that run a pack in-process
+// (embed, rerank).
+type engineFlags struct {
+	threads, workers, batchTokens *int
+	ortLib                        *string
+}
+
+// addEngineFlags defines --threads, --inference-workers, --ort-lib and --max-batch-tokens.
+func addEngineFlags(fs *flag.FlagSet) engineFlags {
+	return engineFlags{
+		threads:     fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)"),
+		workers:     fs.Int("inference-workers", 0, "batches run at once, each session with threads/workers intra-op threads (default: one per thread, at most 4)"),
+		ortLib:      fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)"),
+		batchTokens: fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)"),
+	}
+}
+
+// config is the embed.Config the flags ask for.
+func (f engineFlags) config() embed.Config {
+	return embed.Config{LibraryPath: *f.ortLib, IntraOpThreads: *f.threads, InferenceWorkers: *f.workers, MaxBatchTokens: *f.batchTokens}
+}

@@ -45,10 +45,7 @@ func runRerank(ctx context.Context, args []string) error {
 	model := fs.String("model", "", "reranker pack directory or pulled name (required)")
 	instruction := fs.String("instruction", "", "instruction for every line without its own (default: the pack's)")
 	topN := fs.Int("top-n", 0, "keep the best n results per line (default: all)")
-	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (default: all cores)")
-	workers := fs.Int("inference-workers", 0, "batches run at once (default: one per thread, at most 4)")
-	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $INSTRUCTD_ORT_LIB, else .deps/onnxruntime)")
-	batchTokens := fs.Int("max-batch-tokens", 0, "padded-token budget per batch (default 1024)")
+	engine := addEngineFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,9 +68,7 @@ func runRerank(ctx context.Context, args []string) error {
 			defInst = instruction
 		}
 	})
-	r, err := embed.OpenReranker(ctx, pack, embed.Config{
-		LibraryPath: *ortLib, IntraOpThreads: *threads, InferenceWorkers: *workers, MaxBatchTokens: *batchTokens,
-	})
+	r, err := embed.OpenReranker(ctx, pack, engine.config())
 	if err != nil {
 		return err
 	}
