@@ -250,7 +250,10 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 					"collection", c.name, "err", err)
 				return
 			}
-			if !s.closed.Load() {
+			c.mu.RLock()
+			current := c.vec == vec // not closed by a compaction or a deletion meanwhile
+			c.mu.RUnlock()
+			if current && !c.isDeleted() && !s.closed.Load() {
 				s.log.Info("replayed writes folded into the graph", "collection", c.name, "elapsed", time.Since(start))
 			}
 		}(c.vec, time.Now())
