@@ -113,22 +113,36 @@ func (a *autoIndex) startBuild() {
 // meanwhile and swaps the graph in. On failure the exact engine stays.
 func (a *autoIndex) runBuild(ex *exactIndex, b *build) {
 	h, err := a.buildGraph(ex, b)
+	a.finish(b, err,
+		func(t map[uint64]struct{}) error { return copyTouched(ex, h, t) },
+		func() {
+			a.cur = h
+			_ = ex.Close()
+		},
+		func() {
+			a.retryAt = 2 * ex.Len() // try again once the collection doubled
+			if h != nil {
+				_ = h.Close()
+			}
+		})
+}
+
+// finish ends a background build or fold: under the exclusive lock (no writer runs
+// now) it copies the last keys written meanwhile with last, then swaps on success or
+// calls fail; it records the error and closes b.done.
+func (a *autoIndex) finish(b *build, err error, last func(map[uint64]struct{}) error, swap, fail func()) {
 	a.mu.Lock()
 	if err == nil && !a.closed {
-		// The last catch-up round: no writer runs now.
-		err = copyTouched(ex, h, b.take())
+		err = last(b.take())
 	}
 	switch {
 	case a.closed:
 		err = ErrClosed
+		fail()
 	case err == nil:
-		a.cur = h
-		_ = ex.Close()
+		swap()
 	default:
-		a.retryAt = 2 * ex.Len() // try again once the collection doubled
-	}
-	if err != nil && h != nil {
-		_ = h.Close()
+		fail()
 	}
 	a.building = nil
 	b.err = err
@@ -160,6 +174,12 @@ func (a *autoIndex) buildGraph(ex *exactIndex, b *build) (*hnswIndex, error) {
 	if a.buildPause != nil {
 		a.buildPause()
 	}
+	return h, b.catchUp(func(t map[uint64]struct{}) error { return copyTouched(ex, h, t) })
+}
+
+// catchUp copies the keys written meanwhile (with copyKeys) in rounds that block no
+// one, until few are left for the last round under the exclusive lock.
+func (b *build) catchUp(copyKeys func(map[uint64]struct{}) error) error {
 	for round := 0; round < catchUpRounds; round++ {
 		b.mu.Lock()
 		n := len(b.touched)
@@ -167,11 +187,11 @@ func (a *autoIndex) buildGraph(ex *exactIndex, b *build) (*hnswIndex, error) {
 		if n <= catchUpSmall {
 			break
 		}
-		if err := copyTouched(ex, h, b.take()); err != nil {
-			return h, err
+		if err := copyKeys(b.take()); err != nil {
+			return err
 		}
 	}
-	return h, nil
+	return nil
 }
 
 // copyTouched makes h agree with ex on the touched keys: present ones are upserted
@@ -206,8 +226,9 @@ func copyTouched(ex *exactIndex, h *hnswIndex, touched map[uint64]struct{}) erro
 	return h.upsertFlat(up, flat)
 }
 
-// WaitBuild blocks until a background exact → HNSW build of ix (an index from New or
-// Load) has finished and returns its error; it returns nil at once when none runs.
+// WaitBuild blocks until a background exact → HNSW build or fold (StartFold) of ix
+// (an index from New or Load) has finished and returns its error; it returns nil at
+// once when none runs.
 func WaitBuild(ix Index) error {
 	a, ok := ix.(*autoIndex)
 	if !ok {
@@ -276,6 +297,16 @@ func (a *autoIndex) Save(path string) error {
 			err = x.save(path, flagAuto)
 		case *hnswIndex:
 			err = x.save(path, flagAuto)
+		case *overlayIndex:
+			// The replayed writes are not in the graph yet: wait for the fold.
+			a.mu.RLock()
+			b := a.building
+			a.mu.RUnlock()
+			if b == nil {
+				return x.Save(path)
+			}
+			<-b.done
+			continue
 		default:
 			err = cur.Save(path)
 		}

@@ -22,6 +22,20 @@
 //     place. Capacity doubles under the exclusive lock. C++ exceptions never cross into
 //     Go: the shim catches them and returns an error string.
 //
+// # Replay overlay
+//
+// BeginOverlay puts a New/Load index that is on HNSW into overlay mode for a burst of
+// writes that must not wait for the graph (instructd's start-up replay of the writes
+// logged after the snapshot: an upsert of a replaced key is hnswlib's updatePoint,
+// milliseconds each): writes go to a small exact side index and the graph's copies of
+// the written keys are hidden; searches merge the graph's top k (minus hidden keys,
+// over-fetching when some were hidden; allow-lists and predicates lose the hidden keys
+// too) with the side index's exact top k. StartFold then copies the hidden keys into
+// the graph in the background, catches up with the writes made meanwhile in rounds,
+// and swaps the graph in under the exclusive lock, like the exact → HNSW build (same
+// catch-up and finish code). WaitBuild waits for it; Save waits for it and then writes
+// the graph; Close during it is safe.
+//
 // Vectors are normalised on insert under cosine, so cosine and dot both score with the
 // inner product; l2 scores with the negated squared distance (higher is better).
 //

@@ -482,3 +482,13 @@ func loadHNSW(path string, h snapHeader, body []byte) (*hnswIndex, error) {
 	x.tombstones.Store(int64(C.ixh_count(g)) - int64(len(keys)))
 	return x, nil
 }
+
+// contains reports whether key is live in the graph; buf holds Dimension floats.
+func (x *hnswIndex) contains(key uint64, buf []float32) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return false
+	}
+	return C.ixh_get(x.h, C.uint64_t(key), (*C.float)(unsafe.Pointer(&buf[0]))) == 1
+}

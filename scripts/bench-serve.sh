@@ -11,7 +11,9 @@
 #  (d) restart: time to /readyz after a clean SIGTERM restart and after kill -9 with
 #      RESTART_WRITES writes past the last snapshot (replayed from the store's change log),
 #      and after a full rebuild, on a vector-only collection of RESTART_DOCS vectors
-#      (scripts/bench/restart; target kill -9 ≤ 2× clean). RESTART_DOCS=0 skips it.
+#      (scripts/bench/restart; target kill -9 ≤ 2× clean), and how long after the kill -9
+#      restart the replayed writes took to fold into the graph in the background.
+#      RESTART_DOCS=0 skips it.
 # Bounded: each search run lasts DURATION; the whole script takes a few minutes on 2 cores.
 #
 # Usage: scripts/bench-serve.sh   (env: DOCS=20000 VEC_DOCS=100000 VEC_DIM=384 DURATION=10s

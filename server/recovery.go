@@ -213,7 +213,11 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 	if err == nil {
 		err = upErr
 	}
+	overlay := false
 	if err == nil && fresh && changes.Writes > 0 {
+		// The replayed writes go to a small exact side index, folded into the graph in
+		// the background once the collection is up (see index.BeginOverlay).
+		overlay = index.BeginOverlay(c.vec)
 		err = s.replay(c, changes, textFresh)
 	}
 	if err != nil {
@@ -237,6 +241,22 @@ func (s *Server) recoverCollection(ctx context.Context, c *collection) error {
 	engine := c.vec.Stats().Engine
 	if err := index.WaitBuild(c.vec); err != nil {
 		s.log.Warn("HNSW graph build failed: the collection stays on exact search", "collection", c.name, "err", err)
+	}
+	if overlay {
+		index.StartFold(c.vec)
+		go func(vec index.Index, start time.Time) {
+			if err := index.WaitBuild(vec); err != nil {
+				s.log.Warn("folding replayed writes into the graph failed: they stay in the exact side index",
+					"collection", c.name, "err", err)
+				return
+			}
+			c.mu.RLock()
+			current := c.vec == vec // not closed by a compaction or a deletion meanwhile
+			c.mu.RUnlock()
+			if current && !c.isDeleted() && !s.closed.Load() {
+				s.log.Info("replayed writes folded into the graph", "collection", c.name, "elapsed", time.Since(start))
+			}
+		}(c.vec, time.Now())
 	}
 	c.gen = scanGen
 	if fresh {
