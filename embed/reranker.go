@@ -77,7 +77,8 @@ type Reranker struct {
 
 // OpenReranker loads the reranker pack in packDir (manifest, tokenizer, one ONNX session per
 // inference worker), runs a warm-up pair that also checks the output's shape, and starts
-// the batcher. cfg is the Embedder's Config; CacheSize is ignored.
+// the batcher. cfg is the Embedder's Config; CacheSize is ignored, and a zero
+// MaxBatchTokens means DefaultRerankMaxBatchTokens.
 func OpenReranker(ctx context.Context, packDir string, cfg Config) (*Reranker, error) {
 	return openReranker(ctx, packDir, cfg, nil, nil)
 }
@@ -85,6 +86,9 @@ func OpenReranker(ctx context.Context, packDir string, cfg Config) (*Reranker, e
 // openReranker is OpenReranker with test hooks: adjust may change the manifest (e.g. scoring
 // raw, to compare logits), and a non-nil tok replaces the pack's tokenizer.
 func openReranker(ctx context.Context, packDir string, cfg Config, adjust func(*models.Manifest), tok Tokenizer) (*Reranker, error) {
+	if cfg.MaxBatchTokens <= 0 {
+		cfg.MaxBatchTokens = DefaultRerankMaxBatchTokens
+	}
 	cfg = cfg.withDefaults()
 	pack, err := models.Load(packDir)
 	if err != nil {

@@ -6,6 +6,7 @@
 # whose rerank stage re-scores 50 candidates, at concurrency 1 and 8.
 #
 #   QUERIES=40 DOCS=50 THREADS=$(nproc) TJS_BATCHES=8,16,32,64 ROUNDS=3 bash scripts/bench-rerank.sh
+#   (RERANK_MAX_BATCH_TOKENS=N, RERANK_WORKERS=N try other batcher settings on instructd's side)
 #
 # The machine should be quiet: every engine here wants every core.
 set -euo pipefail

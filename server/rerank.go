@@ -62,6 +62,9 @@ func openPackReranker(ctx context.Context, packDir string, cfg Config, m *metric
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Embedding.MaxBatchTokens <= 0 {
+		ec.MaxBatchTokens = embed.DefaultRerankMaxBatchTokens
+	}
 	r, err := embed.OpenReranker(ctx, packDir, ec)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -129,6 +130,13 @@ func throughput(pack string, docs []doc, queries, perQuery, callers, rounds, thr
 	}
 	cfg := embed.DefaultConfig()
 	cfg.IntraOpThreads = threads
+	cfg.MaxBatchTokens = embed.DefaultRerankMaxBatchTokens // as OpenReranker and the server default
+	if v, err := strconv.Atoi(os.Getenv("RERANK_MAX_BATCH_TOKENS")); err == nil && v > 0 {
+		cfg.MaxBatchTokens = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("RERANK_WORKERS")); err == nil && v > 0 {
+		cfg.InferenceWorkers = v
+	}
 	var batches, tokens, padded atomic.Int64
 	cfg.Hooks.Batch = func(b embed.BatchStats) {
 		batches.Add(1)
