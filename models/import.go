@@ -117,6 +117,13 @@ func Import(src, dest string, opts ImportOptions) (Pack, error) {
 	if cfg := firstExisting(filepath.Join(filepath.Dir(model), "config.json"), filepath.Join(src, "config.json")); cfg != "" {
 		copies["config.json"] = cfg
 	}
+	return installPack(dest, m, copies)
+}
+
+// installPack copies files (pack name → source path) into a staging directory beside
+// dest, hashing each into the manifest, writes the manifest and publishes the directory
+// atomically (publishDir); a failure leaves nothing behind.
+func installPack(dest string, m Manifest, copies map[string]string) (Pack, error) {
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return Pack{}, fmt.Errorf("models: import: %w", err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 )
 
@@ -59,41 +58,16 @@ func importStatic(src, dest, layout string, opts ImportOptions, log *slog.Logger
 			copies = append(copies, name)
 		}
 	}
-	parent := filepath.Dir(dest)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return Pack{}, fmt.Errorf("models: import: %w", err)
-	}
-	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".import-")
-	if err != nil {
-		return Pack{}, fmt.Errorf("models: import: %w", err)
-	}
-	published := false
-	defer func() {
-		if !published {
-			os.RemoveAll(staging)
-		}
-	}()
-	m.Files = map[string]string{}
+	files := make(map[string]string, len(copies))
 	for _, name := range copies {
-		to := filepath.Join(staging, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return Pack{}, fmt.Errorf("models: import: %w", err)
-		}
-		sum, err := copyFileHashed(filepath.Join(src, filepath.FromSlash(name)), to)
-		if err != nil {
-			return Pack{}, fmt.Errorf("models: import %s: %w", name, err)
-		}
-		m.Files[name] = sum
+		files[name] = filepath.Join(src, filepath.FromSlash(name))
 	}
-	if err := writeManifest(staging, m); err != nil {
+	p, err := installPack(dest, m, files)
+	if err != nil {
 		return Pack{}, err
 	}
-	if err := publishDir(staging, dest); err != nil {
-		return Pack{}, fmt.Errorf("models: import: %w", err)
-	}
-	published = true
 	log.Info("imported static pack", "name", m.Name, "layout", layout, "dimension", m.Dimension, "normalize", m.Normalize)
-	return Pack{Dir: dest, Manifest: m}, nil
+	return p, nil
 }
 
 // knownStaticFor is knownFor among the static models.
