@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 )
 
 // calibrationEfs are the ef values Calibrate tries, smallest first. They stop at 512,
@@ -24,9 +26,13 @@ type Calibration struct {
 	Queries, Vectors int
 }
 
-// Calibrate measures recall@k of the HNSW graph on sample queries (vectors taken from
-// the collection itself, with their own keys, which are left out of both result
-// lists) against exact search, and returns the smallest ef reaching target.
+// Calibrate measures recall@k of the HNSW graph against exact search and returns the
+// smallest ef reaching target. The queries are fresh points made from sample vectors of
+// the collection (keys are their own keys): each sample is moved by a random offset as
+// long as its distance to its nearest other vector, so that it is a new point of the
+// same neighbourhood rather than a graph node. A graph node is found from itself far
+// more easily than a new query is (on 100k clustered vectors, self-queries reached 0.98
+// at ef 24 where fresh queries got 0.935), so calibrating on them overstates recall.
 func Calibrate(ctx context.Context, ix Index, keys []uint64, queries [][]float32, k int, target float64) (Calibration, error) {
 	if len(keys) != len(queries) || len(queries) == 0 || k <= 0 {
 		return Calibration{}, fmt.Errorf("%w: %d keys, %d queries, k %d", ErrInvalidArgument, len(keys), len(queries), k)
@@ -35,8 +41,11 @@ func Calibrate(ctx context.Context, ix Index, keys []uint64, queries [][]float32
 	if h == nil {
 		return Calibration{}, ErrNotGraph
 	}
+	dim := h.cfg.Dimension
 	truth := make([]map[uint64]bool, len(queries))
-	q := make([]float32, h.cfg.Dimension)
+	fresh := make([][]float32, len(queries))
+	q := make([]float32, dim)
+	rng := rand.New(rand.NewPCG(1, uint64(len(queries))))
 	h.mu.RLock()
 	if h.closed {
 		h.mu.RUnlock()
@@ -49,12 +58,19 @@ func Calibrate(ctx context.Context, ix Index, keys []uint64, queries [][]float32
 		if err = ctx.Err(); err != nil {
 			break
 		}
-		if err = prepare(q, queries[i], h.cfg.Dimension, h.cfg.Metric); err != nil {
+		if err = prepare(q, queries[i], dim, h.cfg.Metric); err != nil {
 			break
 		}
 		var res []Result
-		if res, err = h.exact(q, k+1, live); err == nil {
-			truth[i] = topWithout(res, keys[i], k)
+		if res, err = h.exact(q, 2, live); err != nil {
+			break
+		}
+		fresh[i] = perturb(rng, q, nearestDistance(q, res, keys[i], h.cfg.Metric))
+		if err = prepare(q, fresh[i], dim, h.cfg.Metric); err != nil {
+			break
+		}
+		if res, err = h.exact(q, k, live); err == nil {
+			truth[i] = topWithout(res, ^uint64(0), k)
 		}
 	}
 	h.mu.RUnlock()
@@ -65,12 +81,12 @@ func Calibrate(ctx context.Context, ix Index, keys []uint64, queries [][]float32
 	best := Calibration{Queries: len(queries), Vectors: n}
 	for _, ef := range calibrationEfs {
 		hit, total := 0, 0
-		for i, qv := range queries {
-			res, err := ix.Search(ctx, qv, SearchOptions{K: k + 1, Ef: ef})
+		for i, qv := range fresh {
+			res, err := ix.Search(ctx, qv, SearchOptions{K: k, Ef: ef})
 			if err != nil {
 				return Calibration{}, fmt.Errorf("index: calibrate: %w", err)
 			}
-			for key := range topWithout(res, keys[i], k) {
+			for key := range topWithout(res, ^uint64(0), k) {
 				if truth[i][key] {
 					hit++
 				}
@@ -87,6 +103,39 @@ func Calibrate(ctx context.Context, ix Index, keys []uint64, queries [][]float32
 		}
 	}
 	return best, nil
+}
+
+// nearestDistance is the distance from q (prepared) to its nearest vector other than self,
+// from the exact results res (scores: inner product for cosine and dot, negated squared
+// distance for l2; dot assumes neighbours of q's own length). 0 when there is none.
+func nearestDistance(q []float32, res []Result, self uint64, metric Metric) float64 {
+	var qq float64
+	for _, x := range q {
+		qq += float64(x) * float64(x)
+	}
+	for _, r := range res {
+		if r.Key == self {
+			continue
+		}
+		s := float64(r.Score)
+		switch metric {
+		case L2:
+			return math.Sqrt(max(-s, 0))
+		default: // cosine (unit vectors) and dot
+			return math.Sqrt(max(2*qq-2*s, 0))
+		}
+	}
+	return 0
+}
+
+// perturb returns q moved by a random Gaussian offset of expected length dist.
+func perturb(rng *rand.Rand, q []float32, dist float64) []float32 {
+	out := make([]float32, len(q))
+	sd := dist / math.Sqrt(float64(len(q)))
+	for i, x := range q {
+		out[i] = x + float32(rng.NormFloat64()*sd)
+	}
+	return out
 }
 
 // topWithout is the first k keys of res other than self.
