@@ -17,7 +17,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # 1. Debian packages.
 APT_PKGS=(ca-certificates curl git make gcc g++ unzip nodejs npm
   python3 python3-numpy python3-onnx
-  libhnswlib-dev wordnet-base python3-hnswlib python3-faiss)
+  libhnswlib-dev wordnet-base python3-hnswlib python3-faiss iproute2)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
