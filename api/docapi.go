@@ -43,20 +43,31 @@ func (h *handlers) docService(w http.ResponseWriter, r *http.Request) (DocumentS
 	return ds, ok
 }
 
-// listDocuments answers GET /v1/collections/{name}/documents?limit=&cursor=&filter=.
-func (h *handlers) listDocuments(w http.ResponseWriter, r *http.Request) {
+// docCollection is the opening of every document-maintenance handler: the service and the
+// collection named in the path; when it reports false it has answered the error.
+func (h *handlers) docCollection(w http.ResponseWriter, r *http.Request) (DocumentService, string, bool) {
 	ds, ok := h.docService(w, r)
 	if !ok {
-		return
+		return nil, "", false
 	}
 	name, err := collectionParam(r)
 	if err != nil {
 		writeError(w, r, h.log, err)
+		return nil, "", false
+	}
+	return ds, name, true
+}
+
+// listDocuments answers GET /v1/collections/{name}/documents?limit=&cursor=&filter=.
+func (h *handlers) listDocuments(w http.ResponseWriter, r *http.Request) {
+	ds, name, ok := h.docCollection(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	limit := 0
 	if v := q.Get("limit"); v != "" {
+		var err error
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
 			writeError(w, r, h.log, badRequest("limit", "must be a positive integer, got %q", v))
 			return
@@ -80,13 +91,8 @@ func (h *handlers) listDocuments(w http.ResponseWriter, r *http.Request) {
 
 // patchDocument answers PATCH /v1/collections/{name}/documents/{id}.
 func (h *handlers) patchDocument(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	id, err := documentParam(r)
@@ -109,13 +115,8 @@ func (h *handlers) patchDocument(w http.ResponseWriter, r *http.Request) {
 
 // deleteDocuments answers POST /v1/collections/{name}/delete ({"ids"} or {"filter"}).
 func (h *handlers) deleteDocuments(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	var req wire.DeleteDocumentsRequest
@@ -133,13 +134,8 @@ func (h *handlers) deleteDocuments(w http.ResponseWriter, r *http.Request) {
 
 // patchCollection answers PATCH /v1/collections/{name}.
 func (h *handlers) patchCollection(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	var patch wire.CollectionPatch
@@ -157,13 +153,8 @@ func (h *handlers) patchCollection(w http.ResponseWriter, r *http.Request) {
 
 // collectionStats answers GET /v1/collections/{name}/stats.
 func (h *handlers) collectionStats(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	st, err := ds.Stats(r.Context(), name)
@@ -177,13 +168,8 @@ func (h *handlers) collectionStats(w http.ResponseWriter, r *http.Request) {
 // compact answers POST /v1/collections/{name}/compact with 202: the rebuild runs in
 // the background (GET .../stats shows "compacting").
 func (h *handlers) compact(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	started, err := ds.Compact(r.Context(), name)
@@ -197,13 +183,8 @@ func (h *handlers) compact(w http.ResponseWriter, r *http.Request) {
 // backup answers GET /v1/collections/{name}/backup with an NDJSON stream: a
 // wire.BackupHeader line, then one wire.BackupRecord line per document.
 func (h *handlers) backup(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -211,7 +192,7 @@ func (h *handlers) backup(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	enc := json.NewEncoder(bw)
 	started := false
-	err = ds.Backup(r.Context(), name, func(hd wire.BackupHeader) error {
+	err := ds.Backup(r.Context(), name, func(hd wire.BackupHeader) error {
 		started = true
 		w.Header().Set("Content-Type", ndjsonType)
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+".ndjson"))
@@ -234,13 +215,8 @@ func (h *handlers) backup(w http.ResponseWriter, r *http.Request) {
 
 // restore answers POST /v1/collections/{name}/restore with a backup stream as body.
 func (h *handlers) restore(w http.ResponseWriter, r *http.Request) {
-	ds, ok := h.docService(w, r)
+	ds, name, ok := h.docCollection(w, r)
 	if !ok {
-		return
-	}
-	name, err := collectionParam(r)
-	if err != nil {
-		writeError(w, r, h.log, err)
 		return
 	}
 	rc := http.NewResponseController(w)
