@@ -158,6 +158,12 @@ func embedStream(parent context.Context, e embed.Model, opts embed.Options, in i
 	}
 	cancel() // unblocks the reader and workers if we stopped early
 	wg.Wait()
+	return finishJSONL(w, writeErr, readErr, parent.Err(), bad)
+}
+
+// finishJSONL ends a JSONL command (embed, tokenize): it flushes the output and returns the
+// first of a write error, a read error, an interruption, or bad lines reported on stderr.
+func finishJSONL(w *bufio.Writer, writeErr, readErr, ctxErr error, bad int) error {
 	if err := w.Flush(); err != nil && writeErr == nil {
 		writeErr = fmt.Errorf("write output: %w", err)
 	}
@@ -166,8 +172,8 @@ func embedStream(parent context.Context, e embed.Model, opts embed.Options, in i
 		return writeErr
 	case readErr != nil:
 		return readErr
-	case parent.Err() != nil:
-		return fmt.Errorf("interrupted: %w", parent.Err())
+	case ctxErr != nil:
+		return fmt.Errorf("interrupted: %w", ctxErr)
 	case bad > 0:
 		return fmt.Errorf("%d bad line(s), reported above", bad)
 	}

@@ -196,18 +196,5 @@ func tokenizeStream(ctx context.Context, cfg tokenizeConfig, in io.Reader, out, 
 		}
 		return true
 	})
-	if err := w.Flush(); err != nil && writeErr == nil {
-		writeErr = fmt.Errorf("write output: %w", err)
-	}
-	switch {
-	case writeErr != nil:
-		return writeErr
-	case readErr != nil:
-		return readErr
-	case ctx.Err() != nil:
-		return fmt.Errorf("interrupted: %w", ctx.Err())
-	case bad > 0:
-		return fmt.Errorf("%d bad line(s), reported above", bad)
-	}
-	return nil
+	return finishJSONL(w, writeErr, readErr, ctx.Err(), bad)
 }
