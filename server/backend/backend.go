@@ -43,6 +43,27 @@ type Backend interface {
 	Count(ctx context.Context, name string) (int, error)
 	// Search runs one dense or lexical query.
 	Search(ctx context.Context, name string, q Query) (Result, error)
+
+	// GetMany returns the records of ids in their order, nil where a document is absent.
+	// Chunked documents carry every passage's span; vectors (the document's or its
+	// passages') only when withVector.
+	GetMany(ctx context.Context, name string, ids []string, withVector bool) ([]*Record, error)
+	// List returns up to limit documents (never passages) in ascending id order (byte
+	// order of the id), starting after the id cursor after ("" = from the first), that
+	// match filter (nil = all); with vectors and passages' vectors when withVector. next
+	// is the id to pass as after for the following page, "" when no document follows.
+	List(ctx context.Context, name, after string, limit int, filter *Filter, withVector bool) (recs []Record, next string, err error)
+	// DeleteMany removes documents (and their passages) by id; absent ids are skipped.
+	// It returns how many documents were removed.
+	DeleteMany(ctx context.Context, name string, ids []string) (int, error)
+	// DeleteWhere removes every document matching filter (and their passages), and
+	// returns how many documents were removed.
+	DeleteWhere(ctx context.Context, name string, filter *Filter) (int, error)
+	// UpdateCollection stores a changed spec (only index.ef_search may differ from the
+	// created one) and info, as CreateCollection would have with them.
+	UpdateCollection(ctx context.Context, name string, spec wire.CollectionSpec, info []byte) error
+	// Stats reports the collection's objects and shards as the storage sees them.
+	Stats(ctx context.Context, name string) (Stats, error)
 	// Close releases connections.
 	Close() error
 }
@@ -107,4 +128,20 @@ type Filter struct {
 	Path     []string
 	Arg      any
 	Set      []any
+}
+
+// Stats is a collection's state in the storage tier.
+type Stats struct {
+	// Documents counts documents; Objects counts every stored object (documents and
+	// passages), i.e. the vectors in the index.
+	Documents, Objects int
+	// Shards lists each shard with the node holding it and its status (e.g. READY,
+	// READONLY, or UNREACHABLE for a node that does not answer).
+	Shards []ShardStats
+}
+
+// ShardStats is one shard replica on one node.
+type ShardStats struct {
+	Name, Node, Status string
+	Objects            int
 }
