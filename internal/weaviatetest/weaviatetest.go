@@ -60,9 +60,13 @@ func why() string {
 	return ""
 }
 
+// M runs a test binary's tests: *testing.M, or a wrapper that does more around Run
+// (stopping a Shared node, checking for leaked goroutines).
+type M interface{ Run() int }
+
 // Main runs the tests inside a fresh network namespace when Weaviate can run here, and
 // deletes the namespace afterwards; otherwise it runs them as they are (Start skips).
-func Main(m *testing.M) {
+func Main(m M) {
 	if os.Getenv(envInside) != "" || why() != "" {
 		os.Exit(m.Run())
 	}
@@ -96,16 +100,28 @@ func Main(m *testing.M) {
 // Cluster is n Weaviate nodes started by Start; node i serves REST on
 // 127.0.0.1:(8080+i) and gRPC on 127.0.0.1:(50051+i).
 type Cluster struct {
-	t     testing.TB
 	dir   string
 	n     int
 	procs []*exec.Cmd
 	done  []chan struct{}
+	http  *http.Client // readiness probes; its idle connections close with the cluster
 }
 
 // Start launches n nodes (1 or 3) and waits until every one is ready; they are killed
 // when the test ends. It skips the test, saying why, where Weaviate cannot run.
 func Start(t testing.TB, n int) *Cluster {
+	t.Helper()
+	skipUnlessRunnable(t)
+	c := newCluster(t.TempDir(), n)
+	t.Cleanup(c.stopAll)
+	if err := c.launch(); err != nil {
+		t.Fatalf("weaviatetest: %v", err)
+	}
+	return c
+}
+
+// skipUnlessRunnable skips t, saying why, unless Weaviate can run here.
+func skipUnlessRunnable(t testing.TB) {
 	t.Helper()
 	if r := why(); r != "" {
 		t.Skip("weaviatetest: " + r)
@@ -113,29 +129,44 @@ func Start(t testing.TB, n int) *Cluster {
 	if os.Getenv(envInside) == "" {
 		t.Skip("weaviatetest: not inside a network namespace: call weaviatetest.Main from TestMain")
 	}
-	c := &Cluster{t: t, dir: t.TempDir(), n: n, procs: make([]*exec.Cmd, n), done: make([]chan struct{}, n)}
-	t.Cleanup(c.stopAll)
-	for i := 0; i < n; i++ {
-		c.start(i)
-		if i == 0 && n > 1 {
-			c.waitPort(0, 7100, time.Minute) // the others join through node0's gossip port
+}
+
+func newCluster(dir string, n int) *Cluster {
+	return &Cluster{dir: dir, n: n, procs: make([]*exec.Cmd, n), done: make([]chan struct{}, n),
+		http: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}}
+}
+
+// launch starts every node and waits until each is ready (and, for a cluster, until
+// node 0 sees them all).
+func (c *Cluster) launch() error {
+	for i := 0; i < c.n; i++ {
+		if err := c.start(i); err != nil {
+			return err
+		}
+		if i == 0 && c.n > 1 {
+			// The others join through node0's gossip port.
+			if err := c.waitPort(0, 7100, time.Minute); err != nil {
+				return err
+			}
 		}
 	}
-	for i := 0; i < n; i++ {
-		c.waitReady(i, 3*time.Minute)
+	for i := 0; i < c.n; i++ {
+		if err := c.waitReady(i, 3*time.Minute); err != nil {
+			return err
+		}
 	}
-	if n > 1 {
-		c.waitNodes(n, 2*time.Minute)
+	if c.n > 1 {
+		return c.waitNodes(c.n, 2*time.Minute)
 	}
-	return c
+	return nil
 }
 
 // nodeEnv asks scripts/weaviate.sh for node i's environment.
-func (c *Cluster) nodeEnv(i int) []string {
+func (c *Cluster) nodeEnv(i int) ([]string, error) {
 	out, err := exec.Command("bash", filepath.Join(repoRoot(), "scripts", "weaviate.sh"), "env",
 		fmt.Sprint(i), fmt.Sprint(c.n), c.dir).Output()
 	if err != nil {
-		c.t.Fatalf("weaviatetest: scripts/weaviate.sh env: %v", err)
+		return nil, fmt.Errorf("scripts/weaviate.sh env: %w", err)
 	}
 	env := os.Environ()
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -144,85 +175,91 @@ func (c *Cluster) nodeEnv(i int) []string {
 			env = append(env, l)
 		}
 	}
-	return env
+	return env, nil
 }
 
-func (c *Cluster) start(i int) {
+func (c *Cluster) start(i int) error {
+	env, err := c.nodeEnv(i)
+	if err != nil {
+		return err
+	}
 	log, err := os.Create(filepath.Join(c.dir, fmt.Sprintf("node%d.log", i)))
 	if err != nil {
-		c.t.Fatal(err)
+		return fmt.Errorf("node %d log: %w", i, err)
 	}
 	cmd := exec.Command(Bin(), "--scheme", "http", "--host", "127.0.0.1", "--port", fmt.Sprint(8080+i),
 		"--read-timeout=600s", "--write-timeout=600s")
-	cmd.Env = c.nodeEnv(i)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		c.t.Fatalf("weaviatetest: start node %d: %v", i, err)
+		_ = log.Close()
+		return fmt.Errorf("start node %d: %w", i, err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); _ = log.Close(); close(done) }()
 	c.procs[i], c.done[i] = cmd, done
+	return nil
 }
 
 // URL is node i's REST endpoint; GRPC its gRPC address.
 func (c *Cluster) URL(i int) string  { return fmt.Sprintf("http://127.0.0.1:%d", 8080+i) }
 func (c *Cluster) GRPC(i int) string { return fmt.Sprintf("127.0.0.1:%d", 50051+i) }
 
-func (c *Cluster) waitReady(i int, limit time.Duration) {
+func (c *Cluster) waitReady(i int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
 		case <-c.done[i]:
-			c.t.Fatalf("weaviatetest: node %d exited; log:\n%s", i, c.logTail(i))
+			return fmt.Errorf("node %d exited; log:\n%s", i, c.logTail(i))
 		default:
 		}
-		resp, err := http.Get(c.URL(i) + "/v1/.well-known/ready")
+		resp, err := c.http.Get(c.URL(i) + "/v1/.well-known/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return nil
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	c.t.Fatalf("weaviatetest: node %d not ready after %v; log:\n%s", i, limit, c.logTail(i))
+	return fmt.Errorf("node %d not ready after %v; log:\n%s", i, limit, c.logTail(i))
 }
 
 // waitPort waits until node i listens on port.
-func (c *Cluster) waitPort(i, port int, limit time.Duration) {
+func (c *Cluster) waitPort(i, port int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
 		if err == nil {
 			conn.Close()
-			return
+			return nil
 		}
 		select {
 		case <-c.done[i]:
-			c.t.Fatalf("weaviatetest: node %d exited; log:\n%s", i, c.logTail(i))
+			return fmt.Errorf("node %d exited; log:\n%s", i, c.logTail(i))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	c.t.Fatalf("weaviatetest: node %d does not listen on %d after %v", i, port, limit)
+	return fmt.Errorf("node %d does not listen on %d after %v", i, port, limit)
 }
 
 // waitNodes waits until node 0 reports n healthy nodes.
-func (c *Cluster) waitNodes(n int, limit time.Duration) {
+func (c *Cluster) waitNodes(n int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(c.URL(0) + "/v1/nodes")
+		resp, err := c.http.Get(c.URL(0) + "/v1/nodes")
 		if err == nil {
 			var buf bytes.Buffer
 			_, _ = buf.ReadFrom(resp.Body)
 			resp.Body.Close()
 			if strings.Count(buf.String(), `"status":"HEALTHY"`) >= n {
-				return
+				return nil
 			}
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	c.t.Fatalf("weaviatetest: fewer than %d healthy nodes after %v", n, limit)
+	return fmt.Errorf("fewer than %d healthy nodes after %v", n, limit)
 }
 
 // Kill sends SIGKILL to node i and waits for it to exit.
@@ -239,6 +276,7 @@ func (c *Cluster) stopAll() {
 	for i := range c.procs {
 		c.Kill(i)
 	}
+	c.http.CloseIdleConnections()
 }
 
 // logTail is the end of node i's log.
