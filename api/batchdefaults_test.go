@@ -10,7 +10,11 @@ import (
 // to "queries" restricts every query (ANDed with a query's own filter), and top-level
 // include and k apply to every query that does not set its own. Nothing is dropped.
 func TestBatchSearchTopLevelDefaults(t *testing.T) {
-	e, _ := newRealEnv(t, Options{})
+	forEachBackend(t, testBatchSearchTopLevelDefaults)
+}
+
+func testBatchSearchTopLevelDefaults(t *testing.T, b backendKind) {
+	e, _ := newRealEnv(t, b, Options{})
 	e.expect(e.do("PUT", "/v1/collections/c", `{"dimension":2}`), http.StatusCreated, "create")
 	e.expect(e.do("POST", "/v1/collections/c/documents", `{"documents":[
 		{"id":"a1","vector":[1,0],"metadata":{"tenant":"a","n":1}},

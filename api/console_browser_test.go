@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/instructd/instructd/internal/testenv"
-	"github.com/instructd/instructd/server"
 )
 
 // consoleCorpus is the small corpus the browser test uploads: four topics, so that the
@@ -217,27 +213,11 @@ func (b *browser) screenshot(name, sel string, lift int) {
 }
 
 // consoleServer serves the API and console over a real server with the test-tiny pack and
-// the test-reranker pack.
-func consoleServer(t *testing.T, opts Options) string {
+// the test-reranker pack on backend b.
+func consoleServer(t *testing.T, b backendKind, opts Options) string {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny"), testenv.Pack(t, "test-reranker")}
-	cfg.ORTLibrary = testenv.ORTLibrary(t)
-	cfg.Threads = 1
-	cfg.SnapshotInterval = 0
-	s, err := server.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.Open: %v", err)
-	}
-	srv := httptest.NewServer(NewRouter(s, opts))
-	t.Cleanup(func() {
-		srv.Close()
-		if err := s.Close(context.Background()); err != nil {
-			t.Errorf("server.Close: %v", err)
-		}
-	})
-	return srv.URL
+	e, _ := serveReal(t, realConfig(t, b, "test-tiny", "test-reranker"), opts)
+	return e.srv.URL
 }
 
 // TestConsoleBrowser drives the console in headless Chromium against a real server:
@@ -245,8 +225,12 @@ func consoleServer(t *testing.T, opts Options) string {
 // screenshot of each page (scripts/screenshots.sh).
 func TestConsoleBrowser(t *testing.T) {
 	chromium(t)
+	forEachBackend(t, testConsoleBrowser)
+}
+
+func testConsoleBrowser(t *testing.T, be backendKind) {
 	corpus, badCorpus, queries, qrels := consoleFixtures(t)
-	base := consoleServer(t, Options{APIKeys: []string{"secret-key"}})
+	base := consoleServer(t, be, Options{APIKeys: []string{"secret-key"}})
 	b := newBrowser(t, base)
 
 	// The server wants a key: the page asks for it, asks again after a wrong one, then loads.

@@ -15,8 +15,10 @@ import (
 
 // TestDocumentAPIsRealServer drives list/scroll, patch, bulk delete, collection patch,
 // stats, compaction, backup and restore through the Go client against the real server.
-func TestDocumentAPIsRealServer(t *testing.T) {
-	e, _ := newRealEnv(t, Options{})
+func TestDocumentAPIsRealServer(t *testing.T) { forEachBackend(t, testDocumentAPIsRealServer) }
+
+func testDocumentAPIsRealServer(t *testing.T, b backendKind) {
+	e, _ := newRealEnv(t, b, Options{})
 	ctx := context.Background()
 	cl := e.cl
 	if _, _, err := cl.CreateCollection(ctx, "d", wire.CollectionSpec{Dimension: 2}); err != nil {

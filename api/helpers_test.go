@@ -9,13 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/instructd/instructd/api/client"
 	"github.com/instructd/instructd/server"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // testEnv is a router over a fake service, served by httptest.
 type testEnv struct {

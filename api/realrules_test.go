@@ -14,7 +14,11 @@ import (
 // /v1/embeddings (the pack's tokenizer, special tokens included) and unit-length
 // vectors.
 func TestRealServerTruncationTokensNormalisation(t *testing.T) {
-	e, _ := newRealEnv(t, Options{})
+	forEachBackend(t, testRealServerTruncationTokensNormalisation)
+}
+
+func testRealServerTruncationTokensNormalisation(t *testing.T, b backendKind) {
+	e, _ := newRealEnv(t, b, Options{})
 	e.expect(e.do("PUT", "/v1/collections/c", ""), http.StatusCreated, "create")
 	long := strings.Repeat("word ", 300) // ~300 tokens: past max_tokens 128
 	r := e.do("POST", "/v1/collections/c/documents", `{"documents":[{"id":"long","text":"`+long+`"},{"id":"short","text":"a short text"}]}`)

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/instructd/instructd/api/client"
-	"github.com/instructd/instructd/internal/testenv"
 	"github.com/instructd/instructd/server"
 	"github.com/instructd/instructd/wire"
 )
@@ -20,38 +18,21 @@ func (f *fakeService) Rerank(ctx context.Context, req server.RerankRequest) (ser
 	return server.RerankResponse{}, fmt.Errorf("fake: no reranker: %w", server.ErrNotFound)
 }
 
-// newRerankEnv serves the router over a real server with test-tiny and test-reranker.
-func newRerankEnv(t *testing.T) *testEnv {
+// newRerankEnv serves the router over a real server with test-tiny and test-reranker
+// on backend b.
+func newRerankEnv(t *testing.T, b backendKind) *testEnv {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny"), testenv.Pack(t, "test-reranker")}
-	cfg.ORTLibrary = testenv.ORTLibrary(t)
-	cfg.Threads = 1
-	cfg.SnapshotInterval = 0
-	s, err := server.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.Open: %v", err)
-	}
-	srv := httptest.NewServer(NewRouter(s, Options{}))
-	t.Cleanup(func() {
-		srv.Close()
-		if err := s.Close(context.Background()); err != nil {
-			t.Errorf("server.Close: %v", err)
-		}
-	})
-	cl, err := client.New(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testEnv{t: t, srv: srv, cl: cl}
+	e, _ := serveReal(t, realConfig(t, b, "test-tiny", "test-reranker"), Options{})
+	return e
 }
 
 // TestRerankAPI: POST /v1/rerank over the real test reranker, through raw HTTP (the
 // shapes Cohere, Jina and TEI clients send) and the Go client; 400s and 404s; the rerank
 // stage of a search; GET /v1/models reports kinds.
-func TestRerankAPI(t *testing.T) {
-	e := newRerankEnv(t)
+func TestRerankAPI(t *testing.T) { forEachBackend(t, testRerankAPI) }
+
+func testRerankAPI(t *testing.T, b backendKind) {
+	e := newRerankEnv(t, b)
 	ctx := context.Background()
 	body := `{"query":"boiling point of water","documents":["foxes eat berries",{"text":"water boils at lower temperatures at altitude"},"owls hunt at night"],"top_n":2,"return_documents":true}`
 	r := e.do("POST", "/v1/rerank", body)

@@ -3,50 +3,28 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/instructd/instructd/api/client"
-	"github.com/instructd/instructd/internal/testenv"
 	"github.com/instructd/instructd/server"
 )
 
-// newRealEnv serves the router over a real *server.Server with the test-tiny pack.
-func newRealEnv(t *testing.T, opts Options) (*testEnv, *server.Server) {
+// newRealEnv serves the router over a real *server.Server with the test-tiny pack on
+// backend b.
+func newRealEnv(t *testing.T, b backendKind, opts Options) (*testEnv, *server.Server) {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.ModelPacks = []string{testenv.Pack(t, "test-tiny")}
-	cfg.ORTLibrary = testenv.ORTLibrary(t)
-	cfg.Threads = 1
-	cfg.SnapshotInterval = 0
+	cfg := realConfig(t, b, "test-tiny")
 	cfg.Limits.MaxLineBytes = 400
-	s, err := server.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("server.Open: %v", err)
-	}
-	if err := s.WaitRecovered(context.Background()); err != nil {
-		t.Fatalf("server.Open: %v", err)
-	}
-	srv := httptest.NewServer(NewRouter(s, opts))
-	t.Cleanup(func() {
-		srv.Close()
-		if err := s.Close(context.Background()); err != nil {
-			t.Errorf("server.Close: %v", err)
-		}
-	})
-	cl, err := client.New(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testEnv{t: t, srv: srv, cl: cl}, s
+	return serveReal(t, cfg, opts)
 }
 
 // TestRealServer runs the API against the real server: every endpoint, and bad input
 // that must leave what was stored intact.
-func TestRealServer(t *testing.T) {
-	e, s := newRealEnv(t, Options{IngestBatchDocs: 3})
+func TestRealServer(t *testing.T) { forEachBackend(t, testRealServer) }
+
+func testRealServer(t *testing.T, b backendKind) {
+	e, s := newRealEnv(t, b, Options{IngestBatchDocs: 3})
 	ctx := context.Background()
 	dim := s.Models()[0].Dimension
 

@@ -17,8 +17,10 @@ func (f *fakeService) Tokenize(ctx context.Context, req server.TokenizeRequest) 
 	return server.TokenizeResponse{}, server.ErrUnavailable
 }
 
-func TestTokenizeRealServer(t *testing.T) {
-	e, s := newRealEnv(t, Options{})
+func TestTokenizeRealServer(t *testing.T) { forEachBackend(t, testTokenizeRealServer) }
+
+func testTokenizeRealServer(t *testing.T, b backendKind) {
+	e, s := newRealEnv(t, b, Options{})
 	m := s.Models()[0]
 	decode := func(r response) tokenizeResponse {
 		t.Helper()
