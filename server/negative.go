@@ -114,9 +114,9 @@ func constraintFetch(k, maxK int) int {
 // holds c.mu for reading. It returns the re-ranked candidates and the penalty.
 func (s *Server) applyConstraints(ctx context.Context, c *collection, src searchSource, p *searchPlan, cands []candidate, n int) ([]candidate, float64, error) {
 	rule := constraints.DefaultRule()
-	var stats constraints.Stats
-	if c.text != nil {
-		stats = c.text
+	stats, err := src.termStats(ctx, p.neg.constraints)
+	if err != nil {
+		return nil, 0, err
 	}
 	g := constraints.NewGrader(stats, p.neg.constraints)
 	sem, err := s.semanticPhrases(ctx, c, p)

@@ -382,21 +382,8 @@ func (s *Server) openRemote(ctx context.Context) (err error) {
 			s.closeResources()
 		}
 	}()
-	for _, dir := range s.cfg.ModelPacks {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("server: open cancelled: %w", err)
-		}
-		emb, err := s.deps.openEmbedder(ctx, dir, s.cfg, s.metrics)
-		if err != nil {
-			return fmt.Errorf("server: load pack %s: %w", dir, err)
-		}
-		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
-		s.packs = append(s.packs, p)
-		if _, dup := s.packByName[p.name]; dup {
-			return fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
-		}
-		s.packByName[p.name] = p
-		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	if err := s.loadPacks(ctx, s.deps); err != nil {
+		return err
 	}
 	if err := s.checkAliases(); err != nil {
 		return err

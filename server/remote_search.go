@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/instructd/instructd/server/backend"
+	"github.com/instructd/instructd/server/constraints"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -113,6 +114,50 @@ func (r *remoteSource) docs(ctx context.Context, cands []candidate, withVector, 
 	}
 	return out, nil
 }
+
+// docFreqCap bounds the documents counted per term (Weaviate's default
+// QUERY_MAXIMUM_RESULTS): a term in more documents weighs as if in that many.
+const docFreqCap = 10_000
+
+// termStats asks the backend for the document frequency of every term the grader
+// will weigh (found by letting constraints.NewGrader ask a recorder first).
+func (r *remoteSource) termStats(ctx context.Context, cs []constraints.Constraint) (constraints.Stats, error) {
+	rec := termRecorder{}
+	if constraints.NewGrader(rec, cs) == nil || len(rec) == 0 {
+		return nil, nil
+	}
+	terms := make([]string, 0, len(rec))
+	for t := range rec {
+		terms = append(terms, t)
+	}
+	sort.Strings(terms)
+	n, df, err := r.b.DocFreq(ctx, r.c.name, terms, docFreqCap)
+	if err != nil {
+		return nil, err
+	}
+	st := termCounts{n: n, df: make(map[string]int, len(terms))}
+	for i, t := range terms {
+		if i < len(df) {
+			st.df[t] = df[i]
+		}
+	}
+	return st, nil
+}
+
+// termRecorder is a constraints.Stats that notes the terms asked for.
+type termRecorder map[string]bool
+
+func (termRecorder) Len() int                  { return 1 }
+func (r termRecorder) DocFreq(term string) int { r[term] = true; return 1 }
+
+// termCounts is a constraints.Stats of counts fetched for one search.
+type termCounts struct {
+	n  int
+	df map[string]int
+}
+
+func (t termCounts) Len() int                { return t.n }
+func (t termCounts) DocFreq(term string) int { return t.df[term] }
 
 func (r *remoteSource) missingShards() []string {
 	if len(r.missing) == 0 {

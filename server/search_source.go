@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/instructd/instructd/server/constraints"
 	"github.com/instructd/instructd/server/store"
 )
 
@@ -25,6 +26,9 @@ type searchSource interface {
 	// (the rerank stage scores them); otherwise the span of the candidate's own passage
 	// is enough.
 	docs(ctx context.Context, cands []candidate, withVector, allPassages bool) ([]*storedDoc, error)
+	// termStats returns the document frequencies negative constraints weigh their
+	// terms by (nil: every term weighs the same).
+	termStats(ctx context.Context, cs []constraints.Constraint) (constraints.Stats, error)
 	// missingShards names the shards a search could not reach (allow_partial).
 	missingShards() []string
 }
@@ -102,3 +106,10 @@ func (l localSource) docs(_ context.Context, cands []candidate, withVector, _ bo
 }
 
 func (localSource) missingShards() []string { return nil }
+
+func (l localSource) termStats(context.Context, []constraints.Constraint) (constraints.Stats, error) {
+	if l.c.text == nil {
+		return nil, nil
+	}
+	return l.c.text, nil
+}
