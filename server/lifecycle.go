@@ -111,7 +111,7 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	// Packs load before collections so that collections can bind to their pack; both
 	// happen before the server reports ready.
-	if err := s.loadPacks(ctx); err != nil {
+	if err := s.loadPacks(ctx, d); err != nil {
 		return nil, err
 	}
 	if err := s.checkAliases(); err != nil {
@@ -132,19 +132,18 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	return s, nil
 }
 
-// loadPacks loads cfg.ModelPacks in order: embedder packs, and reranker packs where a
-// reranker opener is wired in. The caller closes what was loaded on error
-// (closeResources).
-func (s *Server) loadPacks(ctx context.Context) error {
+// loadPacks loads cfg.ModelPacks: embedders, and rerankers where the deps can open
+// them, in the order given; both tiers load them the same way.
+func (s *Server) loadPacks(ctx context.Context, d deps) error {
 	for _, dir := range s.cfg.ModelPacks {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("server: open cancelled: %w", err)
 		}
 		if m, err := models.ReadManifest(dir); err == nil && m.KindOrDefault() == models.KindReranker {
-			if s.deps.openReranker == nil {
+			if d.openReranker == nil {
 				return fmt.Errorf("server: load pack %s: reranker packs are not supported here", dir)
 			}
-			rr, err := s.deps.openReranker(ctx, dir, s.cfg, s.metrics)
+			rr, err := d.openReranker(ctx, dir, s.cfg, s.metrics)
 			if err != nil {
 				return fmt.Errorf("server: load reranker pack %s: %w", dir, err)
 			}
@@ -154,7 +153,7 @@ func (s *Server) loadPacks(ctx context.Context) error {
 			}
 			continue
 		}
-		emb, err := s.deps.openEmbedder(ctx, dir, s.cfg, s.metrics)
+		emb, err := d.openEmbedder(ctx, dir, s.cfg, s.metrics)
 		if err != nil {
 			return fmt.Errorf("server: load pack %s: %w", dir, err)
 		}
