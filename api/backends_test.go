@@ -59,11 +59,17 @@ func (r leakCheckedRun) Run() int {
 	return code
 }
 
-// forEachBackend runs f as subtest "local", then as subtest "weaviate".
+// forEachBackend runs f as subtests "local" and "weaviate", side by side: each has a
+// server of its own, and the weaviate one spends much of its time waiting on
+// Weaviate (starting the shared node, first of all), so together they take little
+// longer than the local one alone.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backendKind)) {
 	t.Helper()
 	for _, b := range []backendKind{backendLocal, backendWeaviate} {
-		t.Run(string(b), func(t *testing.T) { f(t, b) })
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			f(t, b)
+		})
 	}
 }
 
