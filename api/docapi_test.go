@@ -87,12 +87,19 @@ func testDocumentAPIsRealServer(t *testing.T, b backendKind) {
 		t.Fatalf("patch collection: %+v %v", info.Spec, err)
 	}
 	st, err := cl.Stats(ctx, "d")
-	if err != nil || st.Documents != 2 || st.LiveVectors != 2 || st.EfSearch != 64 || st.StoreBytes <= 0 || st.Generation == 0 {
+	if err != nil || st.Documents != 2 || st.LiveVectors != 2 || st.EfSearch != 64 {
 		t.Fatalf("stats %+v %v", st, err)
 	}
+	// The store file's pages and its write generations are the local engine's own; a
+	// backend keeps its storage to itself.
+	if b == backendLocal && (st.StoreBytes <= 0 || st.Generation == 0) {
+		t.Fatalf("local stats without store bytes or generation: %+v", st)
+	}
 
-	// Compaction runs in the background and keeps every live vector.
-	if started, err := cl.Compact(ctx, "d"); err != nil || !started {
+	// Compaction runs in the background and keeps every live vector. The local engine
+	// rebuilds its HNSW graph without tombstones; a backend compacts its own storage
+	// and index by itself, so there the call starts nothing (started is false).
+	if started, err := cl.Compact(ctx, "d"); err != nil || (b == backendLocal && !started) {
 		t.Fatalf("compact: %v %v", started, err)
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
