@@ -88,7 +88,7 @@ func testRealServer(t *testing.T, b backendKind) {
 		t.Fatalf("models: %+v %v", models, err)
 	}
 	m := e.do("GET", "/metrics", "")
-	for _, want := range []string{"instructd_http_request_duration_seconds", "instructd_collection_documents"} {
+	for _, want := range []string{"instructd_http_request_duration_seconds", `instructd_collection_documents{collection="c"} 7`} {
 		if !strings.Contains(m.body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
