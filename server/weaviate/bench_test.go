@@ -1,0 +1,87 @@
+package weaviate_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/instructd/instructd/internal/weaviatetest"
+	"github.com/instructd/instructd/server/backend"
+	"github.com/instructd/instructd/server/weaviate"
+	"github.com/instructd/instructd/wire"
+)
+
+// BenchmarkUpsertReadFirst measures what the all-or-nothing upsert's read of the
+// previous versions (GetMany with vectors before Put) costs: batches of 256 records of
+// 128 dimensions written with Put alone and with GetMany + Put, as new ids (the read
+// finds nothing) and as replacements with new vectors (it returns every record). Compare docs/s of the
+// sub-benchmarks of one run.
+func BenchmarkUpsertReadFirst(b *testing.B) {
+	cl := weaviatetest.Start(b, 1)
+	ctx := weaviatetest.Context(b, 10*time.Minute)
+	be, err := weaviate.New(ctx, weaviate.Config{URL: cl.URL(0), GRPC: cl.GRPC(0), Timeout: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	const batch, dim = 256, 128
+	r := rand.New(rand.NewPCG(7, 8))
+	records := func(prefix string, n int) []backend.Record {
+		out := make([]backend.Record, n)
+		for i := range out {
+			out[i] = backend.Record{ID: fmt.Sprintf("%s-%06d", prefix, i), Title: "t", Vector: randVec(r, dim),
+				Metadata: map[string]any{"i": float64(i), "g": fmt.Sprint(i % 7)}}
+		}
+		return out
+	}
+	for _, replace := range []bool{false, true} {
+		for _, readFirst := range []bool{false, true} {
+			name := fmt.Sprintf("replace=%v/read_first=%v", replace, readFirst)
+			b.Run(name, func(b *testing.B) {
+				coll := fmt.Sprintf("bench_%v_%v", replace, readFirst)
+				if err := be.CreateCollection(ctx, coll, wire.CollectionSpec{Dimension: dim, Metric: wire.Cosine, Replicas: 1, Shards: 1},
+					[]byte(fmt.Sprintf(`{"spec":{"dimension":%d,"metric":"cosine"}}`, dim))); err != nil {
+					b.Fatal(err)
+				}
+				defer be.DeleteCollection(ctx, coll)
+				// The first write creates the metadata properties (schema changes): not timed.
+				if _, err := be.Put(ctx, coll, records("warm", 1)); err != nil {
+					b.Fatal(err)
+				}
+				recs := records("d", batch*b.N)
+				if replace { // the same ids stored before with other vectors
+					old := records("d", batch*b.N)
+					for i := 0; i < b.N; i++ {
+						if _, err := be.Put(ctx, coll, old[i*batch:(i+1)*batch]); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					part := recs[i*batch : (i+1)*batch]
+					if readFirst {
+						ids := make([]string, len(part))
+						for j := range part {
+							ids[j] = part[j].ID
+						}
+						if _, err := be.GetMany(ctx, coll, ids, true); err != nil {
+							b.Fatal(err)
+						}
+					}
+					errs, err := be.Put(ctx, coll, part)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, e := range errs {
+						if e != nil {
+							b.Fatal(e)
+						}
+					}
+				}
+				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "docs/s")
+			})
+		}
+	}
+}
