@@ -85,3 +85,45 @@ func BenchmarkUpsertReadFirst(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListPages measures List's pages (500 documents with vectors, as a backup
+// reads them) over a collection of 20,000 documents: the first page, a page in the
+// middle and the last page, to show how a page's cost grows with the documents after
+// its cursor (Weaviate sorts the text key by reading the matching objects).
+func BenchmarkListPages(b *testing.B) {
+	cl := weaviatetest.Start(b, 1)
+	ctx := weaviatetest.Context(b, 10*time.Minute)
+	be, err := weaviate.New(ctx, weaviate.Config{URL: cl.URL(0), GRPC: cl.GRPC(0), Timeout: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	const n, dim, page = 20_000, 128, 500
+	coll := "listbench"
+	if err := be.CreateCollection(ctx, coll, wire.CollectionSpec{Dimension: dim, Metric: wire.Cosine, Replicas: 1, Shards: 1},
+		[]byte(fmt.Sprintf(`{"spec":{"dimension":%d,"metric":"cosine"}}`, dim))); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for start := 0; start < n; start += 1000 {
+		recs := make([]backend.Record, 1000)
+		for i := range recs {
+			recs[i] = backend.Record{ID: fmt.Sprintf("id-%06d", start+i), Vector: randVec(r, dim), Metadata: map[string]any{"g": float64(i % 5)}}
+		}
+		if _, err := be.Put(ctx, coll, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name, after string
+	}{{"first", ""}, {"middle", fmt.Sprintf("id-%06d", n/2)}, {"last", fmt.Sprintf("id-%06d", n-page-1)}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				recs, _, err := be.List(ctx, coll, c.after, page, nil, true)
+				if err != nil || len(recs) != page {
+					b.Fatalf("%d records, %v", len(recs), err)
+				}
+			}
+		})
+	}
+}

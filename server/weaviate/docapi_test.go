@@ -437,11 +437,20 @@ func TestChunkedDocumentMaintenance(t *testing.T) {
 	if sa.Documents != 5 || sb.Documents != 5 || sb.LiveVectors != sa.LiveVectors+sa.Documents {
 		t.Fatalf("chunked stats (weaviate objects = passages + documents): local %+v\nweaviate %+v", sa, sb)
 	}
+	var res wire.SearchResponse
 	streamW, _, recsW := wv.backup("ch")
 	lo.restore("ch2", streamW, 201)
 	_, _, recsL := lo.backup("ch2")
 	sameRecords(t, "chunked weaviate backup vs local restore", recsW, recsL, 0)
-	var res wire.SearchResponse
+	streamL, _, _ := lo.backup("ch2")
+	wv.restore("ch3", streamL, 201)
+	_, _, recsW3 := wv.backup("ch3")
+	sameRecords(t, "chunked local backup vs weaviate restore", recsL, recsW3, 0)
+	wv.must(200, "POST", "/v1/collections/ch3/search", map[string]any{"query": "gamma delta", "mode": "dense", "k": 3,
+		"filter": rawJSON(`{"lang": "el"}`)}, &res)
+	if len(res.Hits) != 1 || res.Hits[0].ID != "ab" || res.Hits[0].Passage == nil || res.Hits[0].Passage.Text == "" {
+		t.Fatalf("search the restored chunked collection: %+v", res.Hits)
+	}
 	wv.must(200, "POST", "/v1/collections/ch/search", map[string]any{"query": "gamma delta", "mode": "dense", "k": 10}, &res)
 	for _, h := range res.Hits {
 		if h.ID == "a" || h.ID == "B" {
