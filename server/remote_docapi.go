@@ -20,6 +20,13 @@ import (
 // backupPage is how many documents (with vectors) one backend read of a backup holds.
 const backupPage = 500
 
+// backupScanner is a backend that reads a whole collection in an order of its own
+// faster than List pages through it in id order (Weaviate: its object cursor, linear,
+// where sorted pages are quadratic). after and next are the backend's own cursors.
+type backupScanner interface {
+	Scan(ctx context.Context, name, after string, limit int) (recs []backend.Record, next string, err error)
+}
+
 func (s *Server) remoteListDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
@@ -227,7 +234,8 @@ func (s *Server) remoteCompact(ctx context.Context, collection string) (bool, er
 }
 
 // remoteBackup writes the local engine's backup stream from backend pages of
-// backupPage documents with their vectors, in id order. It is not one snapshot:
+// backupPage documents with their vectors: from Scan, in the backend's order, when it
+// has one, else from List in id order (restores take any order). It is not one snapshot:
 // writes made while it runs may or may not be in it. The header's document count is
 // the count when it starts; its generation is 0 (backends have none).
 func (s *Server) remoteBackup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
@@ -247,7 +255,15 @@ func (s *Server) remoteBackup(ctx context.Context, collection string, head func(
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("server: backup %q: %w", collection, err)
 		}
-		recs, next, err := s.remote.b.List(ctx, c.name, after, backupPage, nil, true)
+		var (
+			recs []backend.Record
+			next string
+		)
+		if sc, ok := s.remote.b.(backupScanner); ok {
+			recs, next, err = sc.Scan(ctx, c.name, after, backupPage)
+		} else {
+			recs, next, err = s.remote.b.List(ctx, c.name, after, backupPage, nil, true)
+		}
 		if err != nil {
 			return s.remoteForget(c.name, err)
 		}

@@ -97,7 +97,8 @@ func BenchmarkUpsertReadFirst(b *testing.B) {
 // BenchmarkListPages measures List's pages (500 documents with vectors, as a backup
 // reads them) over a collection of 20,000 documents: the first page, a page in the
 // middle and the last page, to show how a page's cost grows with the documents after
-// its cursor (Weaviate sorts the text key by reading the matching objects).
+// its cursor (Weaviate sorts the text key by reading the matching objects); and a whole
+// read of the collection with List pages and with Scan (what a backup uses).
 func BenchmarkListPages(b *testing.B) {
 	cl := weaviatetest.Start(b, 1)
 	ctx := weaviatetest.Context(b, 10*time.Minute)
@@ -122,6 +123,43 @@ func BenchmarkListPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// A whole read, as a backup does it: sorted List pages, or Scan's object cursor.
+	b.Run("whole/list", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			after, got := "", 0
+			for {
+				recs, next, err := be.List(ctx, coll, after, page, nil, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got += len(recs)
+				if after = next; next == "" {
+					break
+				}
+			}
+			if got != n {
+				b.Fatalf("listed %d of %d", got, n)
+			}
+		}
+	})
+	b.Run("whole/scan", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			after, got := "", 0
+			for {
+				recs, next, err := be.Scan(ctx, coll, after, page)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got += len(recs)
+				if after = next; next == "" {
+					break
+				}
+			}
+			if got != n {
+				b.Fatalf("scanned %d of %d", got, n)
+			}
+		}
+	})
 	for _, c := range []struct {
 		name, after string
 	}{{"first", ""}, {"middle", fmt.Sprintf("id-%06d", n/2)}, {"last", fmt.Sprintf("id-%06d", n-page-1)}} {

@@ -245,7 +245,8 @@ func (in *instance) raw(method, path, contentType string, body []byte) (int, []b
 	return resp.StatusCode, out
 }
 
-// backup returns a collection's backup stream and its records.
+// backup returns a collection's backup stream and its records sorted by id (a
+// Weaviate backup is in object order).
 func (in *instance) backup(coll string) ([]byte, wire.BackupHeader, []wire.BackupRecord) {
 	in.t.Helper()
 	st, body := in.raw("GET", "/v1/collections/"+coll+"/backup", "", nil)
@@ -269,6 +270,7 @@ func (in *instance) backup(coll string) ([]byte, wire.BackupHeader, []wire.Backu
 			in.t.Fatalf("backup line %d: %v", i, err)
 		}
 	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	return body, head, recs
 }
 
