@@ -312,35 +312,6 @@ func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document)
 	return UpsertResult{}, invalid(fmt.Sprintf("documents[%d].storage", at[ids[bad]]), "%v", errs[bad])
 }
 
-// remoteUndo restores the state before a failed upsert of ids: the previous versions
-// (prev[i] of ids[i]) are written back and the ids that had none are deleted.
-func (s *Server) remoteUndo(ctx context.Context, c *collection, prev []*backend.Record, ids []string) error {
-	var back []backend.Record
-	var gone []string
-	for i, p := range prev {
-		if p != nil {
-			back = append(back, *p)
-		} else {
-			gone = append(gone, ids[i])
-		}
-	}
-	if len(back) > 0 {
-		errs, err := s.remote.b.Put(ctx, c.name, back)
-		if err != nil {
-			return err
-		}
-		if err := errors.Join(errs...); err != nil {
-			return err
-		}
-	}
-	if len(gone) > 0 {
-		if _, err := s.remote.b.DeleteMany(ctx, c.name, gone); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // remoteRecords embeds documents (reusing embedDocuments) into backend records.
 func (s *Server) remoteRecords(ctx context.Context, c *collection, docs []Document) ([]backend.Record, []string, error) {
 	srecs := make([]store.Record, len(docs))
