@@ -110,35 +110,8 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	removeTempFiles(filepath.Join(cfg.DataDir, indexDir), s.log)
 	// Packs load before collections so that collections can bind to their pack; both
 	// happen before the server reports ready.
-	for _, dir := range cfg.ModelPacks {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("server: open cancelled: %w", err)
-		}
-		if m, err := models.ReadManifest(dir); err == nil && m.KindOrDefault() == models.KindReranker {
-			if d.openReranker == nil {
-				return nil, fmt.Errorf("server: load pack %s: reranker packs are not supported here", dir)
-			}
-			rr, err := d.openReranker(ctx, dir, cfg, s.metrics)
-			if err != nil {
-				return nil, fmt.Errorf("server: load reranker pack %s: %w", dir, err)
-			}
-			if err := s.addReranker(dir, rr); err != nil {
-				rr.Close()
-				return nil, err
-			}
-			continue
-		}
-		emb, err := d.openEmbedder(ctx, dir, cfg, s.metrics)
-		if err != nil {
-			return nil, fmt.Errorf("server: load pack %s: %w", dir, err)
-		}
-		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
-		s.packs = append(s.packs, p)
-		if _, dup := s.packByName[p.name]; dup {
-			return nil, fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
-		}
-		s.packByName[p.name] = p
-		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	if err := s.loadPacks(ctx, d); err != nil {
+		return nil, err
 	}
 	if err := s.checkAliases(); err != nil {
 		return nil, err
@@ -156,6 +129,42 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 	go s.recoverLoading(rctx, loading)
 	s.log.Info("server started, collections recovering", "collections", len(loading), "packs", len(s.packs), "elapsed", time.Since(start))
 	return s, nil
+}
+
+// loadPacks loads cfg.ModelPacks: embedders, and rerankers where the deps can open
+// them, in the order given; both tiers load them the same way.
+func (s *Server) loadPacks(ctx context.Context, d deps) error {
+	for _, dir := range s.cfg.ModelPacks {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("server: open cancelled: %w", err)
+		}
+		if m, err := models.ReadManifest(dir); err == nil && m.KindOrDefault() == models.KindReranker {
+			if d.openReranker == nil {
+				return fmt.Errorf("server: load pack %s: reranker packs are not supported here", dir)
+			}
+			rr, err := d.openReranker(ctx, dir, s.cfg, s.metrics)
+			if err != nil {
+				return fmt.Errorf("server: load reranker pack %s: %w", dir, err)
+			}
+			if err := s.addReranker(dir, rr); err != nil {
+				rr.Close()
+				return err
+			}
+			continue
+		}
+		emb, err := d.openEmbedder(ctx, dir, s.cfg, s.metrics)
+		if err != nil {
+			return fmt.Errorf("server: load pack %s: %w", dir, err)
+		}
+		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
+		s.packs = append(s.packs, p)
+		if _, dup := s.packByName[p.name]; dup {
+			return fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
+		}
+		s.packByName[p.name] = p
+		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	}
+	return nil
 }
 
 // Close stops the snapshot loop, snapshots changed collections, then closes the

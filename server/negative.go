@@ -112,11 +112,11 @@ func constraintFetch(k, maxK int) int {
 // constraints.SearchLexical, which also looks at the original query's top n; n ≤ 0 grades
 // the given candidates in every mode (a reranked list must keep its members). The caller
 // holds c.mu for reading. It returns the re-ranked candidates and the penalty.
-func (s *Server) applyConstraints(ctx context.Context, c *collection, p *searchPlan, cands []candidate, n int) ([]candidate, float64, error) {
+func (s *Server) applyConstraints(ctx context.Context, c *collection, src searchSource, p *searchPlan, cands []candidate, n int) ([]candidate, float64, error) {
 	rule := constraints.DefaultRule()
-	var stats constraints.Stats
-	if c.text != nil {
-		stats = c.text
+	stats, err := src.termStats(ctx, p.neg.constraints)
+	if err != nil {
+		return nil, 0, err
 	}
 	g := constraints.NewGrader(stats, p.neg.constraints)
 	sem, err := s.semanticPhrases(ctx, c, p)
@@ -127,12 +127,12 @@ func (s *Server) applyConstraints(ctx context.Context, c *collection, p *searchP
 		return cands, rule.Penalty, nil
 	}
 	if p.mode == ModeLexical && c.text != nil && g != nil && sem == nil && n > 0 {
-		return s.lexicalConstrained(c, p, g, rule, n)
+		return s.lexicalConstrained(ctx, c, src, p, g, rule, n)
 	}
 	if len(cands) == 0 {
 		return cands, rule.Penalty, nil
 	}
-	recs, err := s.candidateRecords(c, cands, sem != nil)
+	recs, err := candidateRecords(ctx, src, cands, sem != nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -161,7 +161,7 @@ func (s *Server) applyConstraints(ctx context.Context, c *collection, p *searchP
 
 // lexicalConstrained runs constraints.SearchLexical for a lexical-mode search; the
 // caller holds c.mu for reading.
-func (s *Server) lexicalConstrained(c *collection, p *searchPlan, g *constraints.Grader, rule constraints.Rule, n int) ([]candidate, float64, error) {
+func (s *Server) lexicalConstrained(ctx context.Context, c *collection, src searchSource, p *searchPlan, g *constraints.Grader, rule constraints.Rule, n int) ([]candidate, float64, error) {
 	var allow func(uint64) bool
 	if p.filter != nil {
 		allow = func(k uint64) bool {
@@ -177,7 +177,7 @@ func (s *Server) lexicalConstrained(c *collection, p *searchPlan, g *constraints
 				cands = append(cands, candidate{doc: e})
 			}
 		}
-		recs, err := s.candidateRecords(c, cands, false)
+		recs, err := candidateRecords(ctx, src, cands, false)
 		if err != nil {
 			readErr = err
 			return nil
@@ -207,32 +207,22 @@ type candidateRecord struct {
 	vectors     [][]float32 // the document's vector, or its passages' vectors
 }
 
-// candidateRecords reads the candidates' stored text (and vectors) in one read
-// transaction, keyed by document key; deleted documents are absent.
-func (s *Server) candidateRecords(c *collection, cands []candidate, withVectors bool) (map[uint64]*candidateRecord, error) {
-	ids := make([]string, len(cands))
-	for i, cd := range cands {
-		ids[i] = cd.doc.id
-	}
-	recs, err := s.store.GetMany(c.name, ids, withVectors)
+// candidateRecords reads the candidates' stored text (and vectors: the document's, or
+// every passage's) in one call to the tier, keyed by document key; deleted documents
+// are absent.
+func candidateRecords(ctx context.Context, src searchSource, cands []candidate, withVectors bool) (map[uint64]*candidateRecord, error) {
+	docs, err := src.docs(ctx, cands, withVectors, withVectors)
 	if err != nil {
 		return nil, fmt.Errorf("server: read candidates for constraints: %w", err)
 	}
-	out := make(map[uint64]*candidateRecord, len(recs))
-	for i, r := range recs {
-		if r == nil {
+	out := make(map[uint64]*candidateRecord, len(docs))
+	for i, d := range docs {
+		if d == nil {
 			continue
 		}
-		cr := &candidateRecord{title: r.Title, text: r.Text}
+		cr := &candidateRecord{title: d.title, text: d.text}
 		if withVectors {
-			if r.Vector != nil {
-				cr.vectors = append(cr.vectors, r.Vector)
-			}
-			for _, ps := range r.Passages {
-				if ps.Vector != nil {
-					cr.vectors = append(cr.vectors, ps.Vector)
-				}
-			}
+			cr.vectors = d.vectors()
 		}
 		out[cands[i].doc.key] = cr
 	}

@@ -11,9 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/instructd/instructd/index"
 	"github.com/instructd/instructd/server/backend"
-	"github.com/instructd/instructd/server/constraints"
 	"github.com/instructd/instructd/server/store"
 	"github.com/instructd/instructd/wire"
 )
@@ -366,166 +364,6 @@ func (s *Server) remoteDeleteDocument(ctx context.Context, name, id string) erro
 	return nil
 }
 
-// remoteSearch runs Search's plan on the backend: dense and lexical sides come from
-// the backend, hybrid fuses them here exactly as the local path does, constraints are
-// applied here to the candidates' title and text.
-func (s *Server) remoteSearch(ctx context.Context, name string, req SearchRequest) (SearchResponse, error) {
-	start := time.Now()
-	c, err := s.remoteCollection(ctx, name)
-	if err != nil {
-		return SearchResponse{}, err
-	}
-	p, err := s.plan(c, &req)
-	if err != nil {
-		return SearchResponse{}, err
-	}
-	if p.rerank != nil {
-		return SearchResponse{}, invalid("rerank", "the rerank stage is not available with --backend %s yet", s.remote.b.Name())
-	}
-	var filter *backend.Filter
-	if p.filter != nil {
-		filter = backendFilter(p.filter)
-	}
-	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
-	var qvec []float32
-	if p.mode != ModeLexical {
-		embedStart := time.Now()
-		if qvec, err = s.queryVector(ctx, c, p); err != nil {
-			return SearchResponse{}, err
-		}
-		resp.Timings.EmbedMillis = millis(time.Since(embedStart))
-	}
-	searchStart := time.Now()
-	n := p.k
-	if len(p.exclude) > 0 {
-		n = constraintFetch(p.k, s.cfg.Limits.MaxK)
-	}
-	// Chunked hits need the text for their passage, as on the local path.
-	needFields := p.include["text"] || p.include["title"] || p.include["metadata"] || len(p.exclude) > 0 || c.spec.Chunking != nil
-	entries := map[string]*docEntry{}
-	hitsByID := map[string]backend.Hit{}
-	var missing []string
-	side := func(q backend.Query) ([]candidate, error) {
-		q.Filter, q.WithFields, q.WithVector, q.AllowPartial = filter, needFields, p.include["vector"], req.AllowPartial
-		res, err := s.remote.b.Search(ctx, c.name, q)
-		if err != nil {
-			return nil, s.remoteForget(c.name, err)
-		}
-		if res.Partial {
-			missing = append(missing, res.Missing...)
-		}
-		out := make([]candidate, 0, len(res.Hits))
-		for _, h := range res.Hits {
-			e := entries[h.ID]
-			if e == nil {
-				e = &docEntry{id: h.ID, key: uint64(len(entries)), meta: h.Metadata}
-				entries[h.ID] = e
-			}
-			if _, ok := hitsByID[h.ID]; !ok || h.Passage >= 0 {
-				hitsByID[h.ID] = h
-			}
-			out = append(out, candidate{doc: e, passage: h.Passage, score: h.Score})
-		}
-		return out, nil
-	}
-	var cands []candidate
-	switch p.mode {
-	case ModeDense:
-		cands, err = side(backend.Query{Vector: qvec, K: n, Ef: p.ef})
-	case ModeLexical:
-		cands, err = side(backend.Query{Text: p.query, K: n})
-	case ModeHybrid:
-		m := max(n, hybridCandidates)
-		var dense, lex []candidate
-		if dense, err = side(backend.Query{Vector: qvec, K: m, Ef: p.ef}); err == nil {
-			lex, err = side(backend.Query{Text: p.query, K: m})
-		}
-		if p.fusion == FusionWeighted {
-			cands = fuseWeighted(dense, lex, p.alpha)
-		} else {
-			cands = fuseRRF(dense, lex, p.rrfK)
-		}
-	}
-	if err != nil {
-		return SearchResponse{}, err
-	}
-	penalty := 0.0
-	if len(p.exclude) > 0 {
-		cands, penalty = s.remoteConstraints(p, cands, hitsByID)
-		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
-	}
-	if len(cands) > p.k {
-		cands = cands[:p.k]
-	}
-	for _, cd := range cands {
-		if p.minScore != nil && cd.score < *p.minScore {
-			continue
-		}
-		h := hitsByID[cd.doc.id]
-		sh := SearchHit{ID: cd.doc.id, Score: cd.score}
-		if p.include["text"] {
-			sh.Text = h.Text
-		}
-		if p.include["title"] {
-			sh.Title = h.Title
-		}
-		if p.include["metadata"] {
-			sh.Metadata = h.Metadata
-		}
-		if p.include["vector"] {
-			sh.Vector = h.Vector
-		}
-		if pi := cd.passage; pi >= 0 && pi < len(h.Passages) {
-			ps := h.Passages[pi]
-			sh.Passage = &Passage{Index: pi, Start: ps.Start, End: ps.End}
-			if ps.Start >= 0 && ps.Start <= ps.End && ps.End <= len(h.Text) {
-				sh.Passage.Text = h.Text[ps.Start:ps.End]
-			}
-		}
-		resp.Hits = append(resp.Hits, sh)
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		resp.Partial, resp.MissingShards = true, compactStrings(missing)
-	}
-	resp.Timings.SearchMillis = millis(time.Since(searchStart))
-	resp.Timings.TotalMillis = millis(time.Since(start))
-	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
-	return resp, nil
-}
-
-// remoteConstraints demotes candidates by how much their title + text violate the
-// excluded phrases, with the local path's grader and rule. Differences: term weights are
-// uniform (no collection-wide document frequencies), the semantic grade is not used, and
-// lexical mode grades the fetched candidates instead of re-searching.
-func (s *Server) remoteConstraints(p *searchPlan, cands []candidate, hits map[string]backend.Hit) ([]candidate, float64) {
-	rule := constraints.DefaultRule()
-	g := constraints.NewGrader(nil, p.neg.constraints)
-	if g == nil || len(cands) == 0 {
-		return cands, rule.Penalty
-	}
-	res := make([]index.Result, len(cands))
-	byKey := make(map[uint64]candidate, len(cands))
-	grades := make(map[uint64]float64, len(cands))
-	for i, cd := range cands {
-		res[i] = index.Result{Key: cd.doc.key, Score: cd.score}
-		byKey[cd.doc.key] = cd
-		h := hits[cd.doc.id]
-		text := lexicalText(h.Title, h.Text)
-		if g.Negates(text) {
-			continue
-		}
-		grades[cd.doc.key] = g.Grade(text)
-	}
-	out := make([]candidate, 0, len(cands))
-	for _, r := range rule.ApplyGraded(res, func(k uint64) float64 { return grades[k] }) {
-		cd := byKey[r.Key]
-		cd.score = r.Score
-		out = append(out, cd)
-	}
-	return out, rule.Penalty
-}
-
 // compactStrings removes adjacent duplicates of a sorted slice.
 func compactStrings(s []string) []string {
 	out := s[:0]
@@ -567,21 +405,8 @@ func (s *Server) openRemote(ctx context.Context) (err error) {
 			s.closeResources()
 		}
 	}()
-	for _, dir := range s.cfg.ModelPacks {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("server: open cancelled: %w", err)
-		}
-		emb, err := s.deps.openEmbedder(ctx, dir, s.cfg, s.metrics)
-		if err != nil {
-			return fmt.Errorf("server: load pack %s: %w", dir, err)
-		}
-		p := &pack{name: emb.Manifest().Name, dir: dir, emb: emb}
-		s.packs = append(s.packs, p)
-		if _, dup := s.packByName[p.name]; dup {
-			return fmt.Errorf("server: pack %q loaded twice (%s)", p.name, dir)
-		}
-		s.packByName[p.name] = p
-		s.log.Info("model pack loaded", "model", p.name, "dir", dir, "dimension", emb.Manifest().Dimension)
+	if err := s.loadPacks(ctx, s.deps); err != nil {
+		return err
 	}
 	if err := s.checkAliases(); err != nil {
 		return err

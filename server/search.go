@@ -2,14 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/instructd/instructd/index"
-	"github.com/instructd/instructd/server/store"
 )
 
 // Search modes.
@@ -66,13 +64,11 @@ type searchPlan struct {
 }
 
 // Search runs one query against a collection in its mode (dense, lexical or hybrid),
-// with metadata filter, negative constraints, min_score and include.
+// with metadata filter, negative constraints, the rerank stage, min_score and include,
+// on whichever tier holds the collection (searchSource).
 func (s *Server) Search(ctx context.Context, collection string, req SearchRequest) (SearchResponse, error) {
-	if s.remote != nil {
-		return s.remoteSearch(ctx, collection, req)
-	}
 	start := time.Now()
-	c, err := s.collection(collection)
+	c, err := s.searchCollection(ctx, collection)
 	if err != nil {
 		return SearchResponse{}, err
 	}
@@ -80,6 +76,7 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
+	src := s.searchSource(c, p, req.AllowPartial)
 	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
 	var qvec []float32
 	if p.mode != ModeLexical {
@@ -90,29 +87,56 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 		resp.Timings.EmbedMillis = millis(time.Since(embedStart))
 	}
 	searchStart := time.Now()
-	cands, penalty, err := s.candidates(ctx, c, p, qvec)
+	cands, penalty, err := s.candidates(ctx, c, src, p, qvec)
 	if err != nil {
-		return SearchResponse{}, err
+		return SearchResponse{}, s.searchErr(c, err)
 	}
 	var rerankTime time.Duration
 	if p.rerank != nil {
 		rerankStart := time.Now()
-		if cands, penalty, err = s.rerankCandidates(ctx, c, p, cands); err != nil {
-			return SearchResponse{}, err
+		if cands, penalty, err = s.rerankCandidates(ctx, c, src, p, cands); err != nil {
+			return SearchResponse{}, s.searchErr(c, err)
 		}
 		rerankTime = time.Since(rerankStart)
 		resp.Timings.RerankMillis = millis(rerankTime)
 	}
-	if resp.Hits, err = s.hits(c, p, cands); err != nil {
-		return SearchResponse{}, err
+	if resp.Hits, err = s.hits(ctx, src, p, cands); err != nil {
+		return SearchResponse{}, s.searchErr(c, err)
 	}
 	if len(p.exclude) > 0 {
 		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
+	}
+	if missing := src.missingShards(); len(missing) > 0 {
+		resp.Partial, resp.MissingShards = true, missing
 	}
 	resp.Timings.SearchMillis = millis(time.Since(searchStart) - rerankTime)
 	resp.Timings.TotalMillis = millis(time.Since(start))
 	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
 	return resp, nil
+}
+
+// searchCollection returns the collection a search runs on, from either tier.
+func (s *Server) searchCollection(ctx context.Context, name string) (*collection, error) {
+	if s.remote != nil {
+		return s.remoteCollection(ctx, name)
+	}
+	return s.collection(name)
+}
+
+// searchSource returns the tier one planned search runs on.
+func (s *Server) searchSource(c *collection, p *searchPlan, allowPartial bool) searchSource {
+	if s.remote != nil {
+		return s.newRemoteSource(c, p, allowPartial)
+	}
+	return localSource{s: s, c: c}
+}
+
+// searchErr lets the remote tier forget a collection its backend no longer has.
+func (s *Server) searchErr(c *collection, err error) error {
+	if s.remote != nil {
+		return s.remoteForget(c.name, err)
+	}
+	return err
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -249,7 +273,7 @@ func (s *Server) queryVector(ctx context.Context, c *collection, p *searchPlan) 
 
 // candidates runs the plan's mode and constraints and returns documents best first
 // (at most k, min_score not yet applied), with the penalty that was used.
-func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, qvec []float32) ([]candidate, float64, error) {
+func (s *Server) candidates(ctx context.Context, c *collection, src searchSource, p *searchPlan, qvec []float32) ([]candidate, float64, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.deleted {
@@ -268,16 +292,18 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	)
 	switch p.mode {
 	case ModeDense:
-		out, err = c.dense(ctx, qvec, n, p)
+		out, err = src.dense(ctx, qvec, n, p)
 	case ModeLexical:
-		out = c.lexical(p.query, n, p)
+		out, err = src.lexical(ctx, p.query, n, p)
 	case ModeHybrid:
 		m := max(n, hybridCandidates)
-		var dense []candidate
-		if dense, err = c.dense(ctx, qvec, m, p); err != nil {
+		var dense, lex []candidate
+		if dense, err = src.dense(ctx, qvec, m, p); err != nil {
 			break
 		}
-		lex := c.lexical(p.query, m, p)
+		if lex, err = src.lexical(ctx, p.query, m, p); err != nil {
+			break
+		}
 		if p.fusion == FusionWeighted {
 			out = fuseWeighted(dense, lex, p.alpha)
 		} else {
@@ -292,7 +318,7 @@ func (s *Server) candidates(ctx context.Context, c *collection, p *searchPlan, q
 	}
 	penalty := 0.0
 	if len(p.exclude) > 0 {
-		if out, penalty, err = s.applyConstraints(ctx, c, p, out, n); err != nil {
+		if out, penalty, err = s.applyConstraints(ctx, c, src, p, out, n); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -463,8 +489,8 @@ func sortFused(acc map[*docEntry]*candidate, order []*docEntry) []candidate {
 	return out
 }
 
-// hits applies min_score and include, reading stored fields in one read transaction.
-func (s *Server) hits(c *collection, p *searchPlan, cands []candidate) ([]SearchHit, error) {
+// hits applies min_score and include, reading stored fields in one call to the tier.
+func (s *Server) hits(ctx context.Context, src searchSource, p *searchPlan, cands []candidate) ([]SearchHit, error) {
 	if p.minScore != nil {
 		kept := cands[:0]
 		for _, cd := range cands {
@@ -487,43 +513,37 @@ func (s *Server) hits(c *collection, p *searchPlan, cands []candidate) ([]Search
 	if !needStore || len(cands) == 0 {
 		return hits, nil
 	}
-	ids := make([]string, len(cands))
-	for i, cd := range cands {
-		ids[i] = cd.doc.id
-	}
-	recs, err := s.store.GetMany(c.name, ids, p.include["vector"])
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("server: collection %q %w", c.name, ErrNotFound) // deleted meanwhile
-	}
+	docs, err := src.docs(ctx, cands, p.include["vector"], false)
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return nil, err
 	}
 	out := hits[:0]
-	for i, r := range recs {
+	for i, r := range docs {
 		if r == nil {
 			continue // deleted since the index answered
 		}
 		h := hits[i]
 		if p.include["text"] {
-			h.Text = r.Text
+			h.Text = r.text
 		}
 		if p.include["title"] {
-			h.Title = r.Title
+			h.Title = r.title
 		}
 		if p.include["vector"] {
-			h.Vector = r.Vector
+			h.Vector = r.vector
 		}
-		if p.include["metadata"] && len(r.Metadata) > 0 {
-			d, err := documentFromRecord(r, false)
-			if err != nil {
+		if p.include["metadata"] {
+			if h.Metadata, err = r.metadata(h.ID); err != nil {
 				return nil, err
 			}
-			h.Metadata = d.Metadata
+			if len(h.Metadata) == 0 {
+				h.Metadata = nil
+			}
 		}
-		if pi := cands[i].passage; pi >= 0 && pi < len(r.Passages) {
-			ps := r.Passages[pi]
-			if ps.Start >= 0 && ps.Start <= ps.End && ps.End <= len(r.Text) {
-				h.Passage = &Passage{Index: pi, Start: ps.Start, End: ps.End, Text: r.Text[ps.Start:ps.End]}
+		if pi := cands[i].passage; pi >= 0 && pi < len(r.passages) {
+			ps := r.passages[pi]
+			if ps.Start >= 0 && ps.Start <= ps.End && ps.End <= len(r.text) {
+				h.Passage = &Passage{Index: pi, Start: ps.Start, End: ps.End, Text: r.text[ps.Start:ps.End]}
 			}
 		}
 		out = append(out, h)

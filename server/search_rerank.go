@@ -92,17 +92,13 @@ func (s *Server) planRerank(c *collection, req *SearchRequest, p *searchPlan) er
 
 // rerankCandidates scores the first-stage candidates with the plan's reranker and returns
 // them in its order, negative constraints applied and cut to k, with the penalty used.
-func (s *Server) rerankCandidates(ctx context.Context, c *collection, p *searchPlan, cands []candidate) ([]candidate, float64, error) {
+func (s *Server) rerankCandidates(ctx context.Context, c *collection, src searchSource, p *searchPlan, cands []candidate) ([]candidate, float64, error) {
 	if len(cands) == 0 {
 		return cands, 0, nil
 	}
-	ids := make([]string, len(cands))
-	for i, cd := range cands {
-		ids[i] = cd.doc.id
-	}
-	recs, err := s.store.GetMany(c.name, ids, false)
+	recs, err := src.docs(ctx, cands, false, true)
 	if err != nil {
-		return nil, 0, fmt.Errorf("server: %w", err)
+		return nil, 0, err
 	}
 	// One text per (candidate, passage); owner maps it back.
 	var texts []string
@@ -117,20 +113,20 @@ func (s *Server) rerankCandidates(ctx context.Context, c *collection, p *searchP
 		ci := len(kept)
 		kept = append(kept, cd)
 		prefix := ""
-		if r.Title != "" {
-			prefix = r.Title + " "
+		if r.title != "" {
+			prefix = r.title + " "
 		}
-		if len(r.Passages) == 0 {
-			texts = append(texts, prefix+r.Text)
+		if len(r.passages) == 0 {
+			texts = append(texts, prefix+r.text)
 			owner = append(owner, ref{ci, -1})
 			continue
 		}
-		for _, pi := range passageOrder(cd.passage, len(r.Passages)) {
-			ps := r.Passages[pi]
-			if ps.Start < 0 || ps.Start > ps.End || ps.End > len(r.Text) {
+		for _, pi := range passageOrder(cd.passage, len(r.passages)) {
+			ps := r.passages[pi]
+			if ps.Start < 0 || ps.Start > ps.End || ps.End > len(r.text) {
 				continue
 			}
-			texts = append(texts, prefix+r.Text[ps.Start:ps.End])
+			texts = append(texts, prefix+r.text[ps.Start:ps.End])
 			owner = append(owner, ref{ci, pi})
 		}
 	}
@@ -175,7 +171,7 @@ func (s *Server) rerankCandidates(ctx context.Context, c *collection, p *searchP
 	if len(p.exclude) > 0 {
 		var err error
 		c.mu.RLock()
-		kept, penalty, err = s.applyConstraints(ctx, c, p, kept, 0)
+		kept, penalty, err = s.applyConstraints(ctx, c, src, p, kept, 0)
 		c.mu.RUnlock()
 		if err != nil {
 			return nil, 0, err

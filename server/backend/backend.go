@@ -64,6 +64,10 @@ type Backend interface {
 	UpdateCollection(ctx context.Context, name string, spec wire.CollectionSpec, info []byte) error
 	// Stats reports the collection's objects and shards as the storage sees them.
 	Stats(ctx context.Context, name string) (Stats, error)
+	// DocFreq returns the number of documents n and, for each term, how many documents
+	// hold it in their title or text as the storage's own lexical index sees it (at most
+	// cap; what negative constraints weigh their terms by, as BM25 would).
+	DocFreq(ctx context.Context, name string, terms []string, cap int) (n int, df []int, err error)
 	// Close releases connections.
 	Close() error
 }
