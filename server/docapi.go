@@ -42,6 +42,9 @@ const (
 // cursor is the previous page's NextCursor ("" for the first page); filter is a
 // metadata filter as in search.
 func (s *Server) ListDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
+	if s.remote != nil {
+		return s.remoteListDocuments(ctx, collection, cursor, limit, filter)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return DocumentPage{}, err
@@ -86,6 +89,9 @@ func (s *Server) ListDocuments(ctx context.Context, collection, cursor string, l
 // PatchDocument changes a document's title and/or metadata (JSON merge patch) without
 // re-embedding it: the stored vectors are kept and written back with the new fields.
 func (s *Server) PatchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
+	if s.remote != nil {
+		return s.remotePatchDocument(ctx, collection, id, patch)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return Document{}, err
@@ -157,6 +163,9 @@ func mergePatch(dst, patch map[string]any) map[string]any {
 // DeleteDocuments removes documents by ids or by metadata filter in one durable
 // transaction and returns how many were removed.
 func (s *Server) DeleteDocuments(ctx context.Context, collection string, req DeleteDocumentsRequest) (int, error) {
+	if s.remote != nil {
+		return s.remoteDeleteDocuments(ctx, collection, req)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return 0, err
@@ -229,6 +238,9 @@ func (s *Server) DeleteDocuments(ctx context.Context, collection string, req Del
 
 // PatchCollection changes settings that need no rebuild: the default ef_search.
 func (s *Server) PatchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
+	if s.remote != nil {
+		return s.remotePatchCollection(ctx, collection, patch)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return CollectionInfo{}, err
@@ -275,6 +287,9 @@ func (c *collection) defaultEf() int {
 
 // Stats reports a collection's storage and index state.
 func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats, error) {
+	if s.remote != nil {
+		return s.remoteStats(ctx, collection)
+	}
 	c, err := s.lookup(collection)
 	if err != nil {
 		return CollectionStats{}, err
@@ -323,6 +338,9 @@ func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats,
 // Compact rebuilds the collection's vector index without tombstones, in the
 // background; started is false when one is already running.
 func (s *Server) Compact(ctx context.Context, collection string) (bool, error) {
+	if s.remote != nil {
+		return s.remoteCompact(ctx, collection)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return false, err
@@ -424,6 +442,9 @@ func (s *Server) compact(c *collection) {
 // Backup streams a consistent copy of a collection: head first, then every document
 // with its vectors, from one read transaction of the store (writers go on).
 func (s *Server) Backup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
+	if s.remote != nil {
+		return s.remoteBackup(ctx, collection, head, rec)
+	}
 	c, err := s.collection(collection)
 	if err != nil {
 		return err
@@ -457,7 +478,7 @@ const restoreBatch = 1000
 // exist. A bad record fails the restore, naming it; what was written stays.
 func (s *Server) Restore(ctx context.Context, collection string, head wire.BackupHeader, next func() (wire.BackupRecord, error)) (int, error) {
 	if s.remote != nil {
-		return 0, s.remoteUnsupported()
+		return s.remoteRestore(ctx, collection, head, next)
 	}
 	if head.Format != wire.BackupFormat {
 		return 0, invalid("format", "not an instructd backup (format %q, want %q)", head.Format, wire.BackupFormat)
@@ -465,7 +486,10 @@ func (s *Server) Restore(ctx context.Context, collection string, head wire.Backu
 	if _, err := s.lookup(collection); err == nil {
 		return 0, fmt.Errorf("server: collection %q exists: delete it first or restore under another name: %w", collection, ErrConflict)
 	}
-	if _, _, err := s.CreateCollection(ctx, collection, head.Spec); err != nil {
+	// A backup made on a backend carries its storage-tier fields; they mean nothing here.
+	spec := head.Spec
+	spec.Replicas, spec.Shards, spec.Consistency = 0, 0, ""
+	if _, _, err := s.CreateCollection(ctx, collection, spec); err != nil {
 		return 0, err
 	}
 	c, err := s.collection(collection)

@@ -247,8 +247,10 @@ func (s *Server) remoteDeleteCollection(ctx context.Context, name string) error 
 
 // remoteUpsert validates and embeds like Upsert, then writes through the backend, which
 // returns once the storage acknowledged the batch at the collection's consistency
-// level. A document the storage rejects fails as documents[i].storage (the others of
-// the call are stored: the NDJSON ingest reports it as that line's error and carries on).
+// level. A call is all or nothing: the previous versions of its ids are read first
+// (with vectors), and when the storage rejects any document, they are written back and
+// the ids that did not exist are deleted before the call fails as documents[i].storage
+// (i indexes the request; the NDJSON ingest drops that line and sends the rest again).
 func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document) (UpsertResult, error) {
 	c, err := s.remoteCollection(ctx, name)
 	if err != nil {
@@ -263,6 +265,10 @@ func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document)
 			return UpsertResult{}, err
 		}
 	}
+	at := make(map[string]int, len(docs)) // id → its last index in the request
+	for i := range docs {
+		at[docs[i].ID] = i
+	}
 	docs = dedupe(docs)
 	if len(docs) == 0 {
 		return UpsertResult{}, nil
@@ -271,20 +277,37 @@ func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document)
 	if err != nil {
 		return UpsertResult{}, err
 	}
+	ids := make([]string, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	prev, err := s.remote.b.GetMany(ctx, c.name, ids, true)
+	if err != nil {
+		return UpsertResult{}, s.remoteForget(c.name, err)
+	}
 	errs, err := s.remote.b.Put(ctx, c.name, recs)
 	if err != nil {
 		return UpsertResult{}, s.remoteForget(c.name, err)
 	}
+	bad := -1
 	for i, e := range errs {
-		if e != nil && errors.Is(e, backend.ErrUnavailable) {
-			return UpsertResult{}, remoteErr(e) // not the document's fault: 503, nothing acknowledged
-		}
-		if e != nil {
-			return UpsertResult{}, invalid(fmt.Sprintf("documents[%d].storage", i), "%v", e)
+		if e != nil && (bad < 0 || errors.Is(e, backend.ErrUnavailable)) {
+			bad = i
 		}
 	}
-	s.metrics.ingested.WithLabelValues(c.name).Add(float64(len(recs)))
-	return UpsertResult{Upserted: len(recs), Truncated: truncated}, nil
+	if bad < 0 {
+		s.metrics.ingested.WithLabelValues(c.name).Add(float64(len(recs)))
+		return UpsertResult{Upserted: len(recs), Truncated: truncated}, nil
+	}
+	if rerr := s.remoteUndo(ctx, c, prev, ids); rerr != nil {
+		s.log.Error("upsert rollback failed: the call's documents may be partly stored", "collection", c.name, "err", rerr)
+		return UpsertResult{}, fmt.Errorf("server: document %q rejected (%v), and undoing the call's other writes failed: %v: %w",
+			ids[bad], errs[bad], rerr, ErrUnavailable)
+	}
+	if errors.Is(errs[bad], backend.ErrUnavailable) {
+		return UpsertResult{}, remoteErr(errs[bad]) // not the document's fault: 503, nothing stored
+	}
+	return UpsertResult{}, invalid(fmt.Sprintf("documents[%d].storage", at[ids[bad]]), "%v", errs[bad])
 }
 
 // remoteRecords embeds documents (reusing embedDocuments) into backend records.

@@ -86,7 +86,9 @@ func (r *remoteSource) docs(ctx context.Context, cands []candidate, withVector, 
 	if cached {
 		for i, cd := range cands {
 			h, ok := r.hits[cd.doc.id]
-			if !ok {
+			// A passage hit carries its own passage's span only: the rerank stage may
+			// have chosen another one.
+			if !ok || cd.passage >= 0 && h.Passage != cd.passage {
 				cached = false
 				break
 			}

@@ -187,11 +187,6 @@ func TestAPIParitySingleNode(t *testing.T) {
 	if len(list.Collections) != 1 || list.Collections[0].Name != "par" || list.Collections[0].Count != 301 {
 		t.Fatalf("list: %+v", list.Collections)
 	}
-	// Operations only the local engine has say so (400), they do not pretend 404.
-	var unsup map[string]any
-	if st := wv.do("GET", "/v1/collections/par/stats", nil, &unsup); st != 400 || !strings.Contains(fmt.Sprint(unsup), "--backend weaviate") {
-		t.Fatalf("stats on the weaviate backend: %d %v", st, unsup)
-	}
 	wv.must(204, "DELETE", "/v1/collections/par", nil, nil)
 	wv.must(404, "GET", "/v1/collections/par", nil, nil)
 	wv.must(404, "POST", "/v1/collections/par/search", map[string]any{"vector": docs[0].Vector}, nil)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
-	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
 	pb "github.com/weaviate/weaviate/grpc/generated/protocol/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -64,7 +63,7 @@ func (b *Backend) Put(ctx context.Context, name string, records []backend.Record
 			meta = string(raw)
 		}
 		props := flat[i].batchProps()
-		props.NonRefProperties = mustStruct(map[string]any{"iid": r.ID, "kind": "d", "title": r.Title, "text": r.Text, "meta": meta})
+		props.NonRefProperties = mustStruct(map[string]any{"iid": r.ID, "ikey": listKey(r.ID), "kind": "d", "title": r.Title, "text": r.Text, "meta": meta})
 		o := &pb.BatchObject{Uuid: b.docUUID(name, r.ID), Collection: c.name, Properties: props}
 		if len(r.Passages) == 0 {
 			o.VectorBytes = vectorBytes(r.Vector)
@@ -184,17 +183,6 @@ func bytesVector(b []byte) []float32 {
 	return out
 }
 
-// deletePassages removes every passage of the documents ids.
-func (b *Backend) deletePassages(ctx context.Context, c *class, ids []string) error {
-	where := filters.Where().WithPath([]string{"parent"}).WithOperator(filters.ContainsAny).WithValueText(ids...)
-	_, err := b.rest.Batch().ObjectsBatchDeleter().WithClassName(c.name).WithWhere(where).
-		WithConsistencyLevel(c.restCL).WithOutput("minimal").Do(ctx)
-	if err != nil {
-		return clientErr("delete passages", err)
-	}
-	return nil
-}
-
 // Get reads one document by id (a gRPC search on iid at the collection's consistency).
 func (b *Backend) Get(ctx context.Context, name, id string, withVector bool) (backend.Record, error) {
 	c, err := b.class(ctx, name)
@@ -255,23 +243,7 @@ func (b *Backend) Count(ctx context.Context, name string) (int, error) {
 		return 0, err
 	}
 	where := filters.Where().WithPath([]string{"kind"}).WithOperator(filters.Equal).WithValueText("d")
-	res, err := b.rest.GraphQL().Aggregate().WithClassName(c.name).WithWhere(where).
-		WithFields(graphql.Field{Name: "meta", Fields: []graphql.Field{{Name: "count"}}}).Do(ctx)
-	if err != nil {
-		return 0, clientErr("count", err)
-	}
-	if len(res.Errors) > 0 {
-		return 0, fmt.Errorf("weaviate: count %s: %s: %w", c.name, res.Errors[0].Message, backend.ErrUnavailable)
-	}
-	agg, _ := res.Data["Aggregate"].(map[string]any)
-	list, _ := agg[c.name].([]any)
-	if len(list) == 0 {
-		return 0, nil
-	}
-	m, _ := list[0].(map[string]any)
-	meta, _ := m["meta"].(map[string]any)
-	n, _ := meta["count"].(float64)
-	return int(n), nil
+	return b.aggCount(ctx, c, where)
 }
 
 // objectError classifies a rejected object: replication and connection failures (the

@@ -32,7 +32,7 @@ func baseProps() []*models.Property {
 		return &models.Property{Name: name, DataType: []string{"int"}, IndexFilterable: &f, IndexSearchable: &f}
 	}
 	return []*models.Property{
-		field("iid", "text"), field("kind", "text"), field("parent", "text"),
+		field("iid", "text"), field("ikey", "text"), field("kind", "text"), field("parent", "text"),
 		{Name: "title", DataType: []string{"text"}, Tokenization: "word", IndexFilterable: &f, IndexSearchable: &t},
 		{Name: "text", DataType: []string{"text"}, Tokenization: "word", IndexFilterable: &f, IndexSearchable: &t},
 		{Name: "meta", DataType: []string{"text"}, IndexFilterable: &f, IndexSearchable: &f},
