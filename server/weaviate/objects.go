@@ -183,20 +183,41 @@ func bytesVector(b []byte) []float32 {
 	return out
 }
 
-// Get reads one document by id (a gRPC search on iid at the collection's consistency).
+// Get reads one document by its object id over REST at the collection's consistency
+// level: unlike a search, such a read compares the replicas it asks and repairs one
+// that lacks an acknowledged object (a replica that missed a write while another was
+// killed would otherwise answer 404 for it).
 func (b *Backend) Get(ctx context.Context, name, id string, withVector bool) (backend.Record, error) {
 	c, err := b.class(ctx, name)
 	if err != nil {
 		return backend.Record{}, err
 	}
-	hits, err := b.fetch(ctx, c, and(textEq("iid", id), textEq("kind", "d")), 1, withVector)
-	if err != nil {
-		return backend.Record{}, err
+	g := b.rest.Data().ObjectsGetter().WithClassName(c.name).WithID(b.docUUID(name, id)).WithConsistencyLevel(c.restCL)
+	if withVector {
+		g = g.WithVector()
 	}
-	if len(hits) == 0 {
+	objs, err := g.Do(ctx)
+	if statusCode(err) == 404 || err == nil && len(objs) == 0 {
 		return backend.Record{}, fmt.Errorf("weaviate: document %q: %w", id, backend.ErrNotFound)
 	}
-	return hits[0].Record, nil
+	if err != nil {
+		return backend.Record{}, clientErr("get document", err)
+	}
+	props, _ := objs[0].Properties.(map[string]any)
+	str := func(k string) string { v, _ := props[k].(string); return v }
+	if str("kind") != "d" || str("iid") != id {
+		return backend.Record{}, fmt.Errorf("weaviate: document %q: %w", id, backend.ErrNotFound)
+	}
+	r := backend.Record{ID: id, Title: str("title"), Text: str("text")}
+	if m := str("meta"); m != "" {
+		if err := json.Unmarshal([]byte(m), &r.Metadata); err != nil {
+			return backend.Record{}, fmt.Errorf("weaviate: document %q: decode metadata: %w", id, err)
+		}
+	}
+	if withVector && len(objs[0].Vector) > 0 {
+		r.Vector = []float32(objs[0].Vector)
+	}
+	return r, nil
 }
 
 // fetch returns up to n objects matching f with their fields.

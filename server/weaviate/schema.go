@@ -40,6 +40,20 @@ func baseProps() []*models.Property {
 	}
 }
 
+// replicationConfig is the class's replication: the factor, and for replicated
+// collections asynchronous replication (replicas that missed writes — a node killed
+// mid-batch — converge in the background, so searches, which read one replica's index,
+// find every acknowledged document again) with time-based resolution of delete
+// conflicts (a delete a returning node missed is not undone by its stale copy).
+func replicationConfig(replicas int) *models.ReplicationConfig {
+	rc := &models.ReplicationConfig{Factor: int64(max(replicas, 1))}
+	if replicas > 1 {
+		rc.AsyncEnabled = true
+		rc.DeletionStrategy = models.ReplicationConfigDeletionStrategyTimeBasedResolution
+	}
+	return rc
+}
+
 // distance maps our metric to Weaviate's.
 func distance(m wire.Metric) string {
 	switch m {
@@ -83,7 +97,7 @@ func (b *Backend) CreateCollection(ctx context.Context, name string, spec wire.C
 		VectorIndexType:   "hnsw",
 		VectorIndexConfig: vic,
 		Properties:        baseProps(),
-		ReplicationConfig: &models.ReplicationConfig{Factor: int64(max(spec.Replicas, 1))},
+		ReplicationConfig: replicationConfig(spec.Replicas),
 		ShardingConfig:    map[string]any{"desiredCount": max(spec.Shards, 1)},
 	}
 	exists, err := b.rest.Schema().ClassExistenceChecker().WithClassName(cls).Do(ctx)
