@@ -59,10 +59,9 @@ func (r leakCheckedRun) Run() int {
 	return code
 }
 
-// forEachBackend runs f as subtests "local" and "weaviate", side by side: each has a
-// server of its own, and the weaviate one spends much of its time waiting on
-// Weaviate (starting the shared node, first of all), so together they take little
-// longer than the local one alone.
+// forEachBackend runs f as subtests "local" and "weaviate", side by side (each has a
+// server of its own): the weaviate one's waits on Weaviate, starting the shared node
+// first of all, overlap with the local one's work.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backendKind)) {
 	t.Helper()
 	for _, b := range []backendKind{backendLocal, backendWeaviate} {
@@ -115,6 +114,7 @@ func serveReal(t *testing.T, cfg server.Config, opts Options) (*testEnv, *server
 		t.Fatalf("server.Open: %v", err)
 	}
 	if err := s.WaitRecovered(context.Background()); err != nil {
+		_ = s.Close(context.Background())
 		t.Fatalf("server.WaitRecovered: %v", err)
 	}
 	srv := httptest.NewServer(NewRouter(s, opts))
