@@ -6,11 +6,16 @@
 #   4. instructd → Weaviate, 3 nodes, replicas 3 (QUORUM);
 #   5. Weaviate directly over gRPC, 3 nodes, replicas 3 (QUORUM).
 # Each row: NDJSON (or gRPC batch) ingest objects/s, k=10 vector-search QPS and p50/p99
-# at concurrency 1 and 8 (DURATION each), recall@10 against exact search. Everything
+# at concurrency 1 and 8 (DURATION each), recall@10 against exact search. Each direct
+# row's class copies the vectorIndexConfig (maxConnections, efConstruction, ef, …), shard
+# count and replication factor of the class instructd created just before
+# (Instructd_bench), and each search asks Weaviate for what instructd's dense search
+# without include asks: k results with their iid property and distance. Everything
 # runs on loopback inside a network namespace of its own (root needed; see
 # scripts/weaviate.sh). Needs .deps/weaviate/bin/weaviate-server (make setup).
 #
-# Usage: scripts/bench-cluster.sh   (env: N=20000 DIM=128 DURATION=10s QUERIES=200)
+# Usage: scripts/bench-cluster.sh   (env: N=20000 DIM=128 DURATION=10s QUERIES=200
+#        ROWS="local wv1 wv3": which groups of rows to run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,6 +23,7 @@ N=${N:-20000}
 DIM=${DIM:-128}
 DURATION=${DURATION:-10s}
 QUERIES=${QUERIES:-200}
+ROWS=${ROWS:-local wv1 wv3}
 export CGO_ENABLED=1
 log() { printf 'bench-cluster: %s\n' "$*" >&2; }
 
@@ -57,20 +63,29 @@ serve() {
 }
 gen() { inns "$WORK/loadgen" --n "$N" --dim "$DIM" --duration "$DURATION" --queries "$QUERIES" "$@"; }
 
-log "N=$N DIM=$DIM DURATION=$DURATION; $(nproc) CPUs"
-serve 18100
-gen --header --mode instructd --url http://127.0.0.1:18100 --label "instructd-local"
+log "N=$N DIM=$DIM DURATION=$DURATION ROWS=\"$ROWS\"; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| target | ingest obj/s | QPS c=1 | p50 ms | p99 ms | QPS c=8 | p50 ms | p99 ms | recall@10 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+if [[ " $ROWS " == *" local "* ]]; then
+  serve 18100
+  gen --mode instructd --url http://127.0.0.1:18100 --label "instructd-local"
+fi
 
-log "Weaviate, 1 node"
-bash scripts/weaviate.sh start "$NS" "$WORK/wv1" 1
-serve 18101 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
-gen --mode instructd --url http://127.0.0.1:18101 --label "instructd → Weaviate, 1 node"
-gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --label "Weaviate gRPC direct, 1 node"
-kill "${PIDS[-1]}"
-bash scripts/weaviate.sh stop "$NS" "$WORK/wv1" keep-netns
+if [[ " $ROWS " == *" wv1 "* ]]; then
+  log "Weaviate, 1 node"
+  bash scripts/weaviate.sh start "$NS" "$WORK/wv1" 1
+  serve 18101 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
+  gen --mode instructd --url http://127.0.0.1:18101 --label "instructd → Weaviate, 1 node"
+  gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --like Instructd_bench --label "Weaviate gRPC direct, 1 node"
+  kill "${PIDS[-1]}"
+  bash scripts/weaviate.sh stop "$NS" "$WORK/wv1" keep-netns
+fi
 
-log "Weaviate, 3 nodes"
-bash scripts/weaviate.sh start "$NS" "$WORK/wv3" 3
-serve 18102 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
-gen --mode instructd --url http://127.0.0.1:18102 --replicas 3 --label "instructd → Weaviate, 3 nodes, replicas 3"
-gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --replicas 3 --label "Weaviate gRPC direct, 3 nodes, replicas 3"
+if [[ " $ROWS " == *" wv3 "* ]]; then
+  log "Weaviate, 3 nodes"
+  bash scripts/weaviate.sh start "$NS" "$WORK/wv3" 3
+  serve 18102 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
+  gen --mode instructd --url http://127.0.0.1:18102 --replicas 3 --label "instructd → Weaviate, 3 nodes, replicas 3"
+  gen --mode direct --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --replicas 3 --like Instructd_bench --label "Weaviate gRPC direct, 3 nodes, replicas 3"
+fi
+log "done; load: $(cut -d' ' -f1-3 /proc/loadavg)"

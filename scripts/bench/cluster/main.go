@@ -22,6 +22,8 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +48,9 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "duration of each search run")
 	replicas := flag.Int("replicas", 1, "replication factor of the collection")
 	coll := flag.String("collection", "bench", "collection name")
+	like := flag.String("like", "", "direct: copy this Weaviate class's vectorIndexConfig, sharding and replication (instructd's, so both index alike)")
 	header := flag.Bool("header", false, "print the table header first")
+	sweep := flag.String("sweep-ef", "", "direct: after ingest, for each ef in this comma-separated list (-1: dynamic), set the class's ef and print recall@10 and QPS c=8 instead of the row")
 	flag.Parse()
 	if *header {
 		fmt.Println("| target | ingest obj/s | QPS c=1 | p50 ms | p99 ms | QPS c=8 | p50 ms | p99 ms | recall@10 |")
@@ -60,7 +64,7 @@ func main() {
 	case "instructd":
 		t = &instructd{url: *url, coll: *coll, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	case "direct":
-		t, err = newDirect(*rest, *grpcAddr, *coll)
+		t, err = newDirect(*rest, *grpcAddr, *coll, *like)
 	default:
 		err = fmt.Errorf("--mode %q: want instructd or direct", *mode)
 	}
@@ -76,20 +80,37 @@ func main() {
 		fail(fmt.Errorf("ingest: %w", err))
 	}
 	ingestRate := float64(len(docs)) / time.Since(start).Seconds()
-	// Recall on every query once (also warms up).
-	var hit, total int
-	for _, q := range qs {
-		ids, err := t.search(ctx, q, 10)
-		if err != nil {
-			fail(fmt.Errorf("search: %w", err))
+	if *sweep != "" {
+		d, ok := t.(*direct)
+		if !ok {
+			fail(fmt.Errorf("--sweep-ef needs --mode direct"))
 		}
-		exact := exactTop(docs, q, 10)
-		for _, id := range ids {
-			if slices.Contains(exact, id) {
-				hit++
+		fmt.Println("| ef | recall@10 | QPS c=8 | p50 ms | p99 ms |")
+		fmt.Println("|---:|---:|---:|---:|---:|")
+		for _, f := range strings.Split(*sweep, ",") {
+			ef, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				fail(fmt.Errorf("--sweep-ef %q: %w", f, err))
 			}
+			if err := d.setEf(ctx, ef); err != nil {
+				fail(fmt.Errorf("set ef %d: %w", ef, err))
+			}
+			r, err := recall(ctx, t, docs, qs)
+			if err != nil {
+				fail(err)
+			}
+			qps, p50, p99, err := load(ctx, t, qs, 8, *dur)
+			if err != nil {
+				fail(err)
+			}
+			fmt.Printf("| %d | %.4f | %.0f | %.2f | %.2f |\n", ef, r, qps, p50, p99)
 		}
-		total += len(exact)
+		return
+	}
+	// Recall on every query once (also warms up).
+	r, err := recall(ctx, t, docs, qs)
+	if err != nil {
+		fail(err)
 	}
 	row := fmt.Sprintf("| %s | %.0f", *label, ingestRate)
 	for _, conc := range []int{1, 8} {
@@ -99,8 +120,27 @@ func main() {
 		}
 		row += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps, p50, p99)
 	}
-	row += fmt.Sprintf(" | %.4f |", float64(hit)/float64(total))
+	row += fmt.Sprintf(" | %.4f |", r)
 	fmt.Println(row)
+}
+
+// recall is recall@10 of t over the queries against exact search.
+func recall(ctx context.Context, t target, docs, qs [][]float32) (float64, error) {
+	var hit, total int
+	for _, q := range qs {
+		ids, err := t.search(ctx, q, 10)
+		if err != nil {
+			return 0, fmt.Errorf("search: %w", err)
+		}
+		exact := exactTop(docs, q, 10)
+		for _, id := range ids {
+			if slices.Contains(exact, id) {
+				hit++
+			}
+		}
+		total += len(exact)
+	}
+	return float64(hit) / float64(total), nil
 }
 
 func fail(err error) {
@@ -275,14 +315,17 @@ func (c *instructd) search(_ context.Context, q []float32, k int) ([]string, err
 	return ids, nil
 }
 
-// direct drives Weaviate itself: REST for the schema, gRPC for import and search.
+// direct drives Weaviate itself: REST for the schema, gRPC for import and search. With
+// like set, its class copies that class's vector index configuration, shard count and
+// replication factor, so that the two rows search the same kind of index.
 type direct struct {
 	rest  *wv.Client
 	rpc   pb.WeaviateClient
 	class string
+	like  string
 }
 
-func newDirect(restURL, grpcAddr, coll string) (*direct, error) {
+func newDirect(restURL, grpcAddr, coll, like string) (*direct, error) {
 	host := restURL[len("http://"):]
 	rc, err := wv.NewClient(wv.Config{Host: host, Scheme: "http"})
 	if err != nil {
@@ -292,18 +335,48 @@ func newDirect(restURL, grpcAddr, coll string) (*direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &direct{rest: rc, rpc: pb.NewWeaviateClient(conn), class: "Direct_" + coll}, nil
+	return &direct{rest: rc, rpc: pb.NewWeaviateClient(conn), class: "Direct_" + coll, like: like}, nil
 }
 
 func (d *direct) create(ctx context.Context, _, replicas int) error {
 	f := false
-	return d.rest.Schema().ClassCreator().WithClass(&models.Class{
+	c := &models.Class{
 		Class: d.class, Vectorizer: "none", VectorIndexType: "hnsw",
 		VectorIndexConfig: map[string]any{"distance": "cosine"},
 		ReplicationConfig: &models.ReplicationConfig{Factor: int64(replicas)},
 		Properties: []*models.Property{{Name: "iid", DataType: []string{"text"}, Tokenization: "field",
 			IndexSearchable: &f}},
-	}).Do(ctx)
+	}
+	if d.like != "" {
+		src, err := d.rest.Schema().ClassGetter().WithClassName(d.like).Do(ctx)
+		if err != nil {
+			return fmt.Errorf("read class %s to copy: %w", d.like, err)
+		}
+		c.VectorIndexConfig = src.VectorIndexConfig
+		if sc, ok := src.ShardingConfig.(map[string]any); ok {
+			c.ShardingConfig = map[string]any{"desiredCount": sc["desiredCount"]}
+		}
+		c.ReplicationConfig = &models.ReplicationConfig{Factor: src.ReplicationConfig.Factor}
+		vic, _ := json.Marshal(c.VectorIndexConfig)
+		fmt.Fprintf(os.Stderr, "bench-cluster: %s copies %s: vectorIndexConfig %s, shards %v, replicas %d\n",
+			d.class, d.like, vic, c.ShardingConfig, c.ReplicationConfig.Factor)
+	}
+	return d.rest.Schema().ClassCreator().WithClass(c).Do(ctx)
+}
+
+// setEf changes the class's search ef (-1: dynamic).
+func (d *direct) setEf(ctx context.Context, ef int) error {
+	c, err := d.rest.Schema().ClassGetter().WithClassName(d.class).Do(ctx)
+	if err != nil {
+		return err
+	}
+	vic, ok := c.VectorIndexConfig.(map[string]any)
+	if !ok {
+		return fmt.Errorf("class %s: vectorIndexConfig is %T", d.class, c.VectorIndexConfig)
+	}
+	vic["ef"] = ef
+	c.VectorIndexConfig = vic
+	return d.rest.Schema().ClassUpdater().WithClass(c).Do(ctx)
 }
 
 func (d *direct) ingest(ctx context.Context, docs [][]float32) error {
@@ -360,7 +433,7 @@ func (d *direct) search(ctx context.Context, q []float32, k int) ([]string, erro
 	defer cancel()
 	res, err := d.rpc.Search(ctx, &pb.SearchRequest{Collection: d.class, Limit: uint32(k), ConsistencyLevel: &cl,
 		NearVector:  &pb.NearVector{VectorBytes: vecBytes(q)},
-		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true},
+		Metadata:    &pb.MetadataRequest{Distance: true}, // what instructd asks for (include: [])
 		Properties:  &pb.PropertiesRequest{NonRefProperties: []string{"iid"}},
 		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true})
 	if err != nil {
