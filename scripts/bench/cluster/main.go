@@ -37,7 +37,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "instructd", "instructd (HTTP API) or direct (Weaviate over gRPC)")
+	mode := flag.String("mode", "instructd", "instructd (HTTP API), direct (Weaviate over gRPC) or pair (both, measured in alternating rounds)")
 	url := flag.String("url", "", "instructd base URL")
 	rest := flag.String("rest", "http://127.0.0.1:8080", "Weaviate REST URL (direct)")
 	grpcAddr := flag.String("grpc", "127.0.0.1:50051", "Weaviate gRPC address (direct)")
@@ -50,6 +50,9 @@ func main() {
 	coll := flag.String("collection", "bench", "collection name")
 	like := flag.String("like", "", "direct: copy this Weaviate class's vectorIndexConfig, sharding and replication (instructd's, so both index alike)")
 	header := flag.Bool("header", false, "print the table header first")
+	efSearch := flag.Int("ef-search", 0, "instructd: the collection's index.ef_search (0: the default)")
+	rounds := flag.Int("rounds", 5, "pair: rounds per concurrency; each target runs duration/rounds per round, the two alternating")
+	directLabel := flag.String("direct-label", "Weaviate gRPC direct", "pair: the direct row's label")
 	sweep := flag.String("sweep-ef", "", "direct: after ingest, for each ef in this comma-separated list (-1: dynamic), set the class's ef and print recall@10 and QPS c=8 instead of the row")
 	flag.Parse()
 	if *header {
@@ -58,11 +61,21 @@ func main() {
 	}
 	docs := vectors(*n, *dim, 1)
 	qs := vectors(*queries, *dim, 2)
+	ctx := context.Background()
+	if *mode == "pair" {
+		tier := &instructd{url: *url, coll: *coll, efSearch: *efSearch, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+		d, err := newDirect(*rest, *grpcAddr, *coll, *like)
+		if err != nil {
+			fail(err)
+		}
+		runPair(ctx, []target{tier, d}, []string{*label, *directLabel}, docs, qs, *dim, *replicas, *dur, *rounds)
+		return
+	}
 	var t target
 	var err error
 	switch *mode {
 	case "instructd":
-		t = &instructd{url: *url, coll: *coll, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+		t = &instructd{url: *url, coll: *coll, efSearch: *efSearch, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	case "direct":
 		t, err = newDirect(*rest, *grpcAddr, *coll, *like)
 	default:
@@ -71,7 +84,6 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	ctx := context.Background()
 	if err := t.create(ctx, *dim, *replicas); err != nil {
 		fail(fmt.Errorf("create: %w", err))
 	}
@@ -122,6 +134,63 @@ func main() {
 	}
 	row += fmt.Sprintf(" | %.4f |", r)
 	fmt.Println(row)
+}
+
+// runPair creates and fills the targets in order (the direct one copies the class the
+// instructd one made), measures recall, then at each concurrency runs rounds rounds in
+// which every target searches for dur/rounds, the order alternating, so that load from
+// outside the benchmark falls on both alike. It prints a row per target and the QPS
+// ratio of the first to the second.
+func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]float32, dim, replicas int, dur time.Duration, rounds int) {
+	rows := make([]string, len(ts))
+	recalls := make([]float64, len(ts))
+	for i, t := range ts {
+		if err := t.create(ctx, dim, replicas); err != nil {
+			fail(fmt.Errorf("%s: create: %w", labels[i], err))
+		}
+		start := time.Now()
+		if err := t.ingest(ctx, docs); err != nil {
+			fail(fmt.Errorf("%s: ingest: %w", labels[i], err))
+		}
+		rows[i] = fmt.Sprintf("| %s | %.0f", labels[i], float64(len(docs))/time.Since(start).Seconds())
+	}
+	for i, t := range ts {
+		r, err := recall(ctx, t, docs, qs)
+		if err != nil {
+			fail(fmt.Errorf("%s: %w", labels[i], err))
+		}
+		recalls[i] = r
+	}
+	rounds = max(rounds, 1)
+	var ratios []string
+	for _, conc := range []int{1, 8} {
+		lat := make([][]float64, len(ts))
+		secs := make([]float64, len(ts))
+		for round := 0; round < rounds; round++ {
+			for j := range ts {
+				i := j
+				if round%2 == 1 {
+					i = len(ts) - 1 - j
+				}
+				l, el, err := loadRun(ctx, ts[i], qs, conc, dur/time.Duration(rounds))
+				if err != nil {
+					fail(fmt.Errorf("%s: load c=%d: %w", labels[i], conc, err))
+				}
+				lat[i], secs[i] = append(lat[i], l...), secs[i]+el
+			}
+		}
+		qps := make([]float64, len(ts))
+		for i := range ts {
+			p50, p99 := percentiles(lat[i])
+			qps[i] = float64(len(lat[i])) / secs[i]
+			rows[i] += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps[i], p50, p99)
+		}
+		ratios = append(ratios, fmt.Sprintf("c=%d %.3f", conc, qps[0]/qps[1]))
+	}
+	for i := range ts {
+		fmt.Printf("%s | %.4f |\n", rows[i], recalls[i])
+	}
+	fmt.Fprintf(os.Stderr, "bench-cluster: QPS %s / %s: %s\n", labels[0], labels[1], strings.Join(ratios, ", "))
 }
 
 // recall is recall@10 of t over the queries against exact search.
@@ -192,6 +261,27 @@ func exactTop(docs [][]float32, q []float32, k int) []string {
 
 // load runs searches from conc goroutines for d and reports QPS, p50 and p99 (ms).
 func load(ctx context.Context, t target, qs [][]float32, conc int, d time.Duration) (float64, float64, float64, error) {
+	lat, el, err := loadRun(ctx, t, qs, conc, d)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	p50, p99 := percentiles(lat)
+	return float64(len(lat)) / el, p50, p99, nil
+}
+
+// percentiles sorts lat and returns its p50 and p99.
+func percentiles(lat []float64) (float64, float64) {
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	sort.Float64s(lat)
+	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return pct(0.5), pct(0.99)
+}
+
+// loadRun runs searches from conc goroutines for d; it returns each search's latency
+// (ms) and the seconds elapsed.
+func loadRun(ctx context.Context, t target, qs [][]float32, conc int, d time.Duration) ([]float64, float64, error) {
 	var (
 		mu    sync.Mutex
 		lat   []float64
@@ -226,12 +316,9 @@ func load(ctx context.Context, t target, qs [][]float32, conc int, d time.Durati
 	}
 	wg.Wait()
 	if first != nil {
-		return 0, 0, 0, first
+		return nil, 0, first
 	}
-	el := time.Since(start).Seconds()
-	sort.Float64s(lat)
-	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	return float64(len(lat)) / el, pct(0.5), pct(0.99), nil
+	return lat, time.Since(start).Seconds(), nil
 }
 
 // target is one system under test.
@@ -244,6 +331,7 @@ type target interface {
 // instructd drives instructd's HTTP API.
 type instructd struct {
 	url, coll string
+	efSearch  int
 	client    *http.Client
 }
 
@@ -266,6 +354,9 @@ func (c *instructd) create(_ context.Context, dim, replicas int) error {
 	spec := map[string]any{"dimension": dim, "metric": "cosine"}
 	if replicas > 1 {
 		spec["replicas"] = replicas
+	}
+	if c.efSearch > 0 {
+		spec["index"] = map[string]any{"ef_search": c.efSearch}
 	}
 	body, _ := json.Marshal(spec)
 	_, err := c.call("PUT", "/v1/collections/"+c.coll, "application/json", body)
