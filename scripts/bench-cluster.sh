@@ -9,11 +9,13 @@
 # at concurrency 1 and 8 (DURATION each), recall@10 against exact search. Each
 # instructd → Weaviate row and its direct row are measured together (--mode pair): the
 # DURATION is split into ROUNDS rounds in which the two take turns, so that load from
-# outside the benchmark falls on both alike; the log prints their QPS ratio. Each direct
+# outside the benchmark falls on both alike; the log prints their QPS ratio and the CPU
+# time per query of the load generator, instructd and Weaviate (/proc). Each direct
 # row's class copies the vectorIndexConfig (maxConnections, efConstruction, ef, …), shard
 # count and replication factor of the class instructd created just before
 # (Instructd_bench), and each search asks Weaviate for what instructd's dense search
-# without include asks: k results with their iid property and distance. Everything
+# without include asks: k results with their iid property and distance, over a gRPC
+# connection set up as instructd's (fixed 4 MiB flow-control windows). Everything
 # runs on loopback inside a network namespace of its own (root needed; see
 # scripts/weaviate.sh). Needs .deps/weaviate/bin/weaviate-server (make setup).
 #
@@ -69,6 +71,7 @@ serve() {
   log "instructd on $port never became ready"
   exit 1
 }
+wvpids() { cat "$1"/node*.pid | paste -sd, -; }
 gen() { inns "$WORK/loadgen" --n "$N" --dim "$DIM" --duration "$DURATION" --queries "$QUERIES" --rounds "$ROUNDS" --ef-search "$EF_SEARCH" "$@"; }
 
 log "N=$N DIM=$DIM DURATION=$DURATION EF_SEARCH=$EF_SEARCH ROWS=\"$ROWS\"; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -83,7 +86,7 @@ if [[ " $ROWS " == *" wv1 "* ]]; then
   log "Weaviate, 1 node"
   bash scripts/weaviate.sh start "$NS" "$WORK/wv1" 1
   serve 18101 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
-  gen --mode pair --url http://127.0.0.1:18101 --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --like Instructd_bench \
+  gen --mode pair --tier-pid "${PIDS[-1]}" --weaviate-pids "$(wvpids "$WORK/wv1")" --url http://127.0.0.1:18101 --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --like Instructd_bench \
     --label "instructd → Weaviate, 1 node" --direct-label "Weaviate gRPC direct, 1 node"
   kill "${PIDS[-1]}"
   bash scripts/weaviate.sh stop "$NS" "$WORK/wv1" keep-netns
@@ -93,7 +96,7 @@ if [[ " $ROWS " == *" wv3 "* ]]; then
   log "Weaviate, 3 nodes"
   bash scripts/weaviate.sh start "$NS" "$WORK/wv3" 3
   serve 18102 --backend weaviate --weaviate-url http://127.0.0.1:8080 --weaviate-grpc 127.0.0.1:50051
-  gen --mode pair --url http://127.0.0.1:18102 --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --like Instructd_bench --replicas 3 \
+  gen --mode pair --tier-pid "${PIDS[-1]}" --weaviate-pids "$(wvpids "$WORK/wv3")" --url http://127.0.0.1:18102 --rest http://127.0.0.1:8080 --grpc 127.0.0.1:50051 --like Instructd_bench --replicas 3 \
     --label "instructd → Weaviate, 3 nodes, replicas 3" --direct-label "Weaviate gRPC direct, 3 nodes, replicas 3"
 fi
 log "done; load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -51,6 +51,8 @@ func main() {
 	like := flag.String("like", "", "direct: copy this Weaviate class's vectorIndexConfig, sharding and replication (instructd's, so both index alike)")
 	header := flag.Bool("header", false, "print the table header first")
 	efSearch := flag.Int("ef-search", 0, "instructd: the collection's index.ef_search (0: the default)")
+	tierPid := flag.Int("tier-pid", 0, "pair: instructd's process id, to report its CPU time per query")
+	wvPids := flag.String("weaviate-pids", "", "pair: Weaviate's process ids (comma-separated), to report their CPU time per query")
 	rounds := flag.Int("rounds", 5, "pair: rounds per concurrency; each target runs duration/rounds per round, the two alternating")
 	directLabel := flag.String("direct-label", "Weaviate gRPC direct", "pair: the direct row's label")
 	sweep := flag.String("sweep-ef", "", "direct: after ingest, for each ef in this comma-separated list (-1: dynamic), set the class's ef and print recall@10 and QPS c=8 instead of the row")
@@ -68,7 +70,14 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		runPair(ctx, []target{tier, d}, []string{*label, *directLabel}, docs, qs, *dim, *replicas, *dur, *rounds)
+		var wv []int
+		for _, f := range strings.Split(*wvPids, ",") {
+			if p, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+				wv = append(wv, p)
+			}
+		}
+		cpu := cpuProbe{self: os.Getpid(), tier: *tierPid, weaviate: wv}
+		runPair(ctx, []target{tier, d}, []string{*label, *directLabel}, docs, qs, *dim, *replicas, *dur, *rounds, cpu)
 		return
 	}
 	var t target
@@ -141,7 +150,7 @@ func main() {
 // which every target searches for dur/rounds, the order alternating, so that load from
 // outside the benchmark falls on both alike. It prints a row per target and the QPS
 // ratio of the first to the second.
-func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]float32, dim, replicas int, dur time.Duration, rounds int) {
+func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]float32, dim, replicas int, dur time.Duration, rounds int, cpu cpuProbe) {
 	rows := make([]string, len(ts))
 	recalls := make([]float64, len(ts))
 	for i, t := range ts {
@@ -162,20 +171,23 @@ func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]flo
 		recalls[i] = r
 	}
 	rounds = max(rounds, 1)
-	var ratios []string
+	var ratios, cpuRows []string
 	for _, conc := range []int{1, 8} {
 		lat := make([][]float64, len(ts))
 		secs := make([]float64, len(ts))
+		used := make([]cpuUse, len(ts))
 		for round := 0; round < rounds; round++ {
 			for j := range ts {
 				i := j
 				if round%2 == 1 {
 					i = len(ts) - 1 - j
 				}
+				before := cpu.read()
 				l, el, err := loadRun(ctx, ts[i], qs, conc, dur/time.Duration(rounds))
 				if err != nil {
 					fail(fmt.Errorf("%s: load c=%d: %w", labels[i], conc, err))
 				}
+				used[i] = used[i].add(cpu.read().sub(before))
 				lat[i], secs[i] = append(lat[i], l...), secs[i]+el
 			}
 		}
@@ -186,11 +198,76 @@ func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]flo
 			rows[i] += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps[i], p50, p99)
 		}
 		ratios = append(ratios, fmt.Sprintf("c=%d %.3f", conc, qps[0]/qps[1]))
+		if cpu.tier > 0 {
+			var tot [2]float64
+			for i := range ts {
+				u := used[i].perQuery(len(lat[i]))
+				tot[i] = u.total()
+				cpuRows = append(cpuRows, fmt.Sprintf("| %s | %d | %.0f | %.0f | %.0f | %.0f |", labels[i], conc, u.client, u.tier, u.weaviate, tot[i]))
+			}
+			ratios[len(ratios)-1] += fmt.Sprintf(" (CPU per query %.3f)", tot[0]/tot[1])
+		}
 	}
 	for i := range ts {
 		fmt.Printf("%s | %.4f |\n", rows[i], recalls[i])
 	}
 	fmt.Fprintf(os.Stderr, "bench-cluster: QPS %s / %s: %s\n", labels[0], labels[1], strings.Join(ratios, ", "))
+	if len(cpuRows) > 0 {
+		fmt.Fprintln(os.Stderr, "bench-cluster: CPU µs per query (user+system, /proc), by process:")
+		fmt.Fprintln(os.Stderr, "| target | concurrency | load generator | instructd | Weaviate | total |")
+		fmt.Fprintln(os.Stderr, "|---|---:|---:|---:|---:|---:|")
+		for _, r := range cpuRows {
+			fmt.Fprintln(os.Stderr, r)
+		}
+	}
+}
+
+// cpuProbe reads the CPU time of the load generator, instructd and Weaviate.
+type cpuProbe struct {
+	self, tier int
+	weaviate   []int
+}
+
+// cpuUse is CPU seconds (or, from perQuery, µs per query) by process group.
+type cpuUse struct{ client, tier, weaviate float64 }
+
+func (u cpuUse) add(v cpuUse) cpuUse {
+	return cpuUse{u.client + v.client, u.tier + v.tier, u.weaviate + v.weaviate}
+}
+func (u cpuUse) sub(v cpuUse) cpuUse {
+	return cpuUse{u.client - v.client, u.tier - v.tier, u.weaviate - v.weaviate}
+}
+func (u cpuUse) total() float64 { return u.client + u.tier + u.weaviate }
+func (u cpuUse) perQuery(n int) cpuUse {
+	f := 1e6 / float64(max(n, 1))
+	return cpuUse{u.client * f, u.tier * f, u.weaviate * f}
+}
+
+func (p cpuProbe) read() cpuUse {
+	u := cpuUse{client: procCPU(p.self), tier: procCPU(p.tier)}
+	for _, w := range p.weaviate {
+		u.weaviate += procCPU(w)
+	}
+	return u
+}
+
+// procCPU is a process's user + system CPU seconds from /proc/PID/stat (0 if unknown).
+func procCPU(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
 }
 
 // recall is recall@10 of t over the queries against exact search.
@@ -422,7 +499,10 @@ func newDirect(restURL, grpcAddr, coll, like string) (*direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The transport settings instructd's Weaviate backend uses (server/weaviate), so that
+	// the rows differ only by instructd's work.
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(4<<20), grpc.WithInitialConnWindowSize(4<<20))
 	if err != nil {
 		return nil, err
 	}
