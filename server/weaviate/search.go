@@ -23,8 +23,8 @@ var fieldProps = []string{"iid", "kind", "parent", "title", "text", "meta", "pid
 
 func allProps() *pb.PropertiesRequest { return &pb.PropertiesRequest{NonRefProperties: fieldProps} }
 
-// iidProps asks for the document id alone (unchunked collections, no fields wanted).
-var iidProps = &pb.PropertiesRequest{NonRefProperties: []string{"iid"}}
+// iidProp asks for the document id alone (unchunked collections, no fields wanted).
+var iidProp = []string{"iid"}
 
 func idProps() *pb.PropertiesRequest {
 	return &pb.PropertiesRequest{NonRefProperties: []string{"iid", "kind", "parent", "pidx", "pstart", "pend"}}
@@ -64,7 +64,9 @@ func (b *Backend) Search(ctx context.Context, name string, q backend.Query) (bac
 	case chunked:
 		req.Properties = idProps()
 	default:
-		req.Properties = iidProps // every object of an unchunked collection is a document
+		// Every object of an unchunked collection is a document. (A fresh message: proto
+		// messages are not shared between concurrent calls.)
+		req.Properties = &pb.PropertiesRequest{NonRefProperties: iidProp}
 	}
 	fetch := q.K
 	if dense {
