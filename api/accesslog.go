@@ -30,6 +30,9 @@ func observe(log *slog.Logger, m *httpMetrics) func(http.Handler) http.Handler {
 			if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 				level = slog.LevelDebug
 			}
+			if !log.Enabled(r.Context(), level) {
+				return // the attributes below cost allocations even when nothing is logged
+			}
 			client := r.RemoteAddr
 			if ip := middleware.GetClientIP(r.Context()); ip != "" {
 				client = ip

@@ -18,7 +18,7 @@ import (
 
 // readBody reads a request body already capped by limitBody.
 func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
+	b, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -28,6 +28,25 @@ func readBody(r *http.Request) ([]byte, error) {
 			message: fmt.Sprintf("reading the request body: %v", err)}
 	}
 	return b, nil
+}
+
+// readAll is io.ReadAll with the buffer sized from the declared length (capped, since a
+// client may declare anything), so a typical body is read without regrowing.
+func readAll(rd io.Reader, declared int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(declared, 0), 1<<20)+512)
+	for {
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next size
+		}
+	}
 }
 
 // decodeBody reads and strictly decodes a JSON request body into dst. An empty body

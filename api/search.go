@@ -50,7 +50,7 @@ func (h *handlers) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body searchBody
-	if err := decodeBody(r, &body, false); err != nil {
+	if err := decodeSearchBody(r, &body); err != nil {
 		writeError(w, r, h.log, err)
 		return
 	}

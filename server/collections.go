@@ -203,12 +203,9 @@ func (s *Server) packNames() []string {
 	return names
 }
 
-// CreateCollection creates a collection. The same spec again gives created=false and
-// no error; a different spec for an existing name gives ErrConflict.
-func (s *Server) CreateCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
-	if s.remote != nil {
-		return s.remoteCreateCollection(ctx, name, spec)
-	}
+// createCollection is CreateCollection on the local engine.
+func (t localTier) createCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
+	s := t.s
 	if err := checkRemoteSpec(&spec, false); err != nil {
 		return CollectionInfo{}, false, err
 	}
@@ -315,9 +312,6 @@ func (s *Server) lookup(name string) (*collection, error) {
 	if s.closed.Load() {
 		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
-	if s.remote != nil { // local-engine operations (see remote.go for what the backend serves)
-		return nil, s.remoteUnsupported()
-	}
 	s.mu.RLock()
 	c, ok := s.colls[name]
 	s.mu.RUnlock()
@@ -358,11 +352,9 @@ func (c *collection) info() CollectionInfo {
 	return ci
 }
 
-// GetCollection describes one collection.
-func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo, error) {
-	if s.remote != nil {
-		return s.remoteGetCollection(ctx, name)
-	}
+// getCollection is GetCollection on the local engine.
+func (t localTier) getCollection(ctx context.Context, name string) (CollectionInfo, error) {
+	s := t.s
 	c, err := s.lookup(name)
 	if err != nil {
 		return CollectionInfo{}, err
@@ -370,11 +362,9 @@ func (s *Server) GetCollection(ctx context.Context, name string) (CollectionInfo
 	return c.info(), nil
 }
 
-// ListCollections describes every collection, sorted by name.
-func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) {
-	if s.remote != nil {
-		return s.remoteListCollections(ctx)
-	}
+// listCollections is ListCollections on the local engine.
+func (t localTier) listCollections(ctx context.Context) ([]CollectionInfo, error) {
+	s := t.s
 	if s.closed.Load() {
 		return nil, fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
@@ -392,13 +382,9 @@ func (s *Server) ListCollections(ctx context.Context) ([]CollectionInfo, error) 
 	return out, nil
 }
 
-// DeleteCollection removes a collection, its documents and its snapshot files. It waits
-// for that collection's in-flight write, never under the server-wide lock: other
-// collections (and listing) go on meanwhile.
-func (s *Server) DeleteCollection(ctx context.Context, name string) error {
-	if s.remote != nil {
-		return s.remoteDeleteCollection(ctx, name)
-	}
+// deleteCollection is DeleteCollection on the local engine.
+func (t localTier) deleteCollection(ctx context.Context, name string) error {
+	s := t.s
 	c, err := s.collection(name)
 	if err != nil {
 		return err

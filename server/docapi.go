@@ -38,13 +38,9 @@ const (
 	autoCompactRatio = 0.3
 )
 
-// ListDocuments pages through a collection's documents in id order, without vectors.
-// cursor is the previous page's NextCursor ("" for the first page); filter is a
-// metadata filter as in search.
-func (s *Server) ListDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
-	if s.remote != nil {
-		return s.remoteListDocuments(ctx, collection, cursor, limit, filter)
-	}
+// listDocuments is ListDocuments on the local engine.
+func (t localTier) listDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return DocumentPage{}, err
@@ -86,12 +82,9 @@ func (s *Server) ListDocuments(ctx context.Context, collection, cursor string, l
 	return page, nil
 }
 
-// PatchDocument changes a document's title and/or metadata (JSON merge patch) without
-// re-embedding it: the stored vectors are kept and written back with the new fields.
-func (s *Server) PatchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
-	if s.remote != nil {
-		return s.remotePatchDocument(ctx, collection, id, patch)
-	}
+// patchDocument is PatchDocument on the local engine.
+func (t localTier) patchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return Document{}, err
@@ -160,12 +153,9 @@ func mergePatch(dst, patch map[string]any) map[string]any {
 	return dst
 }
 
-// DeleteDocuments removes documents by ids or by metadata filter in one durable
-// transaction and returns how many were removed.
-func (s *Server) DeleteDocuments(ctx context.Context, collection string, req DeleteDocumentsRequest) (int, error) {
-	if s.remote != nil {
-		return s.remoteDeleteDocuments(ctx, collection, req)
-	}
+// deleteDocuments is DeleteDocuments on the local engine.
+func (t localTier) deleteDocuments(ctx context.Context, collection string, req DeleteDocumentsRequest) (int, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return 0, err
@@ -236,11 +226,9 @@ func (s *Server) DeleteDocuments(ctx context.Context, collection string, req Del
 	return len(removed), nil
 }
 
-// PatchCollection changes settings that need no rebuild: the default ef_search.
-func (s *Server) PatchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
-	if s.remote != nil {
-		return s.remotePatchCollection(ctx, collection, patch)
-	}
+// patchCollection is PatchCollection on the local engine.
+func (t localTier) patchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return CollectionInfo{}, err
@@ -285,11 +273,9 @@ func (c *collection) defaultEf() int {
 	return 0
 }
 
-// Stats reports a collection's storage and index state.
-func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats, error) {
-	if s.remote != nil {
-		return s.remoteStats(ctx, collection)
-	}
+// stats is Stats on the local engine.
+func (t localTier) stats(ctx context.Context, collection string) (CollectionStats, error) {
+	s := t.s
 	c, err := s.lookup(collection)
 	if err != nil {
 		return CollectionStats{}, err
@@ -335,12 +321,9 @@ func (s *Server) Stats(ctx context.Context, collection string) (CollectionStats,
 	return st, nil
 }
 
-// Compact rebuilds the collection's vector index without tombstones, in the
-// background; started is false when one is already running.
-func (s *Server) Compact(ctx context.Context, collection string) (bool, error) {
-	if s.remote != nil {
-		return s.remoteCompact(ctx, collection)
-	}
+// compact is Compact on the local engine.
+func (t localTier) compact(ctx context.Context, collection string) (bool, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return false, err
@@ -439,12 +422,9 @@ func (s *Server) compact(c *collection) {
 	s.log.Info("collection compacted", "collection", c.name, "vectors", fresh.Len(), "elapsed", time.Since(start))
 }
 
-// Backup streams a consistent copy of a collection: head first, then every document
-// with its vectors, from one read transaction of the store (writers go on).
-func (s *Server) Backup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
-	if s.remote != nil {
-		return s.remoteBackup(ctx, collection, head, rec)
-	}
+// backup is Backup on the local engine.
+func (t localTier) backup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return err
@@ -473,13 +453,9 @@ func (s *Server) Backup(ctx context.Context, collection string, head func(wire.B
 // restoreBatch is how many backup records one restore transaction writes.
 const restoreBatch = 1000
 
-// Restore creates collection from a backup: the header's spec, then the records next
-// yields (io.EOF ends them), written without re-embedding. The collection must not
-// exist. A bad record fails the restore, naming it; what was written stays.
-func (s *Server) Restore(ctx context.Context, collection string, head wire.BackupHeader, next func() (wire.BackupRecord, error)) (int, error) {
-	if s.remote != nil {
-		return s.remoteRestore(ctx, collection, head, next)
-	}
+// restore is Restore on the local engine.
+func (t localTier) restore(ctx context.Context, collection string, head wire.BackupHeader, next func() (wire.BackupRecord, error)) (int, error) {
+	s := t.s
 	if head.Format != wire.BackupFormat {
 		return 0, invalid("format", "not an instructd backup (format %q, want %q)", head.Format, wire.BackupFormat)
 	}

@@ -18,14 +18,9 @@ const maxIDBytes = 512
 // maxMetadataDepth bounds metadata nesting.
 const maxMetadataDepth = 32
 
-// Upsert validates every document first, embeds those without vectors (waiting on the
-// queue), writes them durably in one transaction and only then updates the indexes.
-// Validation is all or nothing (an *InputError names "documents[i].field"); duplicate
-// ids inside one call: the last wins. An existing id is replaced under the same key.
-func (s *Server) Upsert(ctx context.Context, collection string, docs []Document) (UpsertResult, error) {
-	if s.remote != nil {
-		return s.remoteUpsert(ctx, collection, docs)
-	}
+// upsert is Upsert on the local engine.
+func (t localTier) upsert(ctx context.Context, collection string, docs []Document) (UpsertResult, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return UpsertResult{}, err
@@ -316,11 +311,9 @@ func (c *collection) isDeleted() bool {
 	return c.deleted
 }
 
-// GetDocument returns a stored document with its vector (nil for chunked documents).
-func (s *Server) GetDocument(ctx context.Context, collection, id string) (Document, error) {
-	if s.remote != nil {
-		return s.remoteGetDocument(ctx, collection, id)
-	}
+// getDocument is GetDocument on the local engine.
+func (t localTier) getDocument(ctx context.Context, collection, id string) (Document, error) {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return Document{}, err
@@ -349,11 +342,9 @@ func documentFromRecord(r *store.Record, withVector bool) (Document, error) {
 	return d, nil
 }
 
-// DeleteDocument removes a document (and all its passages) durably, then from the indexes.
-func (s *Server) DeleteDocument(ctx context.Context, collection, id string) error {
-	if s.remote != nil {
-		return s.remoteDeleteDocument(ctx, collection, id)
-	}
+// deleteDocument is DeleteDocument on the local engine.
+func (t localTier) deleteDocument(ctx context.Context, collection, id string) error {
+	s := t.s
 	c, err := s.collection(collection)
 	if err != nil {
 		return err

@@ -52,6 +52,8 @@ type Server struct {
 
 	// remote is set when Config.Backend is: collections live there, not in store.
 	remote *remoteTier
+	// tier holds the collections: localTier, or remote when the backend is set.
+	tier tier
 }
 
 // pack is one loaded model pack.
@@ -83,6 +85,7 @@ func openWith(ctx context.Context, cfg Config, d deps) (_ *Server, err error) {
 		colls:       map[string]*collection{},
 		recoverDone: make(chan struct{}),
 	}
+	s.tier = localTier{s: s}
 	if cfg.Backend != nil {
 		s.metrics.useBackendCounts(s)
 		if err := s.openRemote(ctx); err != nil {

@@ -23,6 +23,7 @@ import (
 // carry spec and pack only (no store, no indexes); the backend holds the truth, so
 // several instructd processes can serve the same collections.
 type remoteTier struct {
+	s *Server
 	b backend.Backend
 
 	mu    sync.Mutex
@@ -143,7 +144,8 @@ func (s *Server) remoteInfo(ctx context.Context, c *collection) (CollectionInfo,
 		CreatedAt: c.created, Index: remoteIndexStats(s.remote.b.Name(), c.spec, n)}, nil
 }
 
-func (s *Server) remoteCreateCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
+func (t *remoteTier) createCollection(ctx context.Context, name string, spec CollectionSpec) (CollectionInfo, bool, error) {
+	s := t.s
 	if err := validateName(name); err != nil {
 		return CollectionInfo{}, false, err
 	}
@@ -184,7 +186,8 @@ func (s *Server) remoteCreateCollection(ctx context.Context, name string, spec C
 		Index: remoteIndexStats(s.remote.b.Name(), norm, 0)}, true, nil
 }
 
-func (s *Server) remoteGetCollection(ctx context.Context, name string) (CollectionInfo, error) {
+func (t *remoteTier) getCollection(ctx context.Context, name string) (CollectionInfo, error) {
+	s := t.s
 	// Reload (another process may have deleted or replaced it); a failed reload falls back
 	// to the cached spec, and the count below still asks the backend.
 	if _, err := s.remoteLoad(ctx); err != nil {
@@ -203,7 +206,8 @@ func (s *Server) remoteGetCollection(ctx context.Context, name string) (Collecti
 	return s.remoteInfo(ctx, c)
 }
 
-func (s *Server) remoteListCollections(ctx context.Context) ([]CollectionInfo, error) {
+func (t *remoteTier) listCollections(ctx context.Context) ([]CollectionInfo, error) {
+	s := t.s
 	all, err := s.remoteLoad(ctx)
 	if err != nil {
 		return nil, err
@@ -227,7 +231,8 @@ func (s *Server) remoteListCollections(ctx context.Context) ([]CollectionInfo, e
 	return out, nil
 }
 
-func (s *Server) remoteDeleteCollection(ctx context.Context, name string) error {
+func (t *remoteTier) deleteCollection(ctx context.Context, name string) error {
+	s := t.s
 	if s.closed.Load() {
 		return fmt.Errorf("server: shutting down: %w", ErrUnavailable)
 	}
@@ -245,13 +250,14 @@ func (s *Server) remoteDeleteCollection(ctx context.Context, name string) error 
 	return nil
 }
 
-// remoteUpsert validates and embeds like Upsert, then writes through the backend, which
+// upsert validates and embeds like Upsert, then writes through the backend, which
 // returns once the storage acknowledged the batch at the collection's consistency
 // level. A call is all or nothing: the previous versions of its ids are read first
 // (with vectors), and when the storage rejects any document, they are written back and
 // the ids that did not exist are deleted before the call fails as documents[i].storage
 // (i indexes the request; the NDJSON ingest drops that line and sends the rest again).
-func (s *Server) remoteUpsert(ctx context.Context, name string, docs []Document) (UpsertResult, error) {
+func (t *remoteTier) upsert(ctx context.Context, name string, docs []Document) (UpsertResult, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, name)
 	if err != nil {
 		return UpsertResult{}, err
@@ -335,7 +341,8 @@ func (s *Server) remoteRecords(ctx context.Context, c *collection, docs []Docume
 	return out, truncated, nil
 }
 
-func (s *Server) remoteGetDocument(ctx context.Context, name, id string) (Document, error) {
+func (t *remoteTier) getDocument(ctx context.Context, name, id string) (Document, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, name)
 	if err != nil {
 		return Document{}, err
@@ -350,7 +357,8 @@ func (s *Server) remoteGetDocument(ctx context.Context, name, id string) (Docume
 	return Document{ID: r.ID, Title: r.Title, Text: r.Text, Metadata: r.Metadata, Vector: r.Vector}, nil
 }
 
-func (s *Server) remoteDeleteDocument(ctx context.Context, name, id string) error {
+func (t *remoteTier) deleteDocument(ctx context.Context, name, id string) error {
+	s := t.s
 	c, err := s.remoteCollection(ctx, name)
 	if err != nil {
 		return err
@@ -399,7 +407,8 @@ func backendFilter(n filterNode) *backend.Filter {
 // openRemote is Open for a server whose collections live in cfg.Backend: it loads the
 // model packs, then lists the backend's collections (which proves it answers).
 func (s *Server) openRemote(ctx context.Context) (err error) {
-	s.remote = &remoteTier{b: s.cfg.Backend, colls: map[string]*collection{}}
+	s.remote = &remoteTier{s: s, b: s.cfg.Backend, colls: map[string]*collection{}}
+	s.tier = s.remote
 	defer func() {
 		if err != nil {
 			s.closeResources()
@@ -425,11 +434,4 @@ func (s *Server) openRemote(ctx context.Context) (err error) {
 func remoteIndexStats(name string, spec CollectionSpec, n int) wire.IndexStats {
 	return wire.IndexStats{Engine: name + "-hnsw", Metric: spec.Metric, Dimension: spec.Dimension, Count: n,
 		M: spec.Index.M, EfConstruction: spec.Index.EfConstruction, EfSearch: spec.Index.EfSearch}
-}
-
-// remoteUnsupported is the error of an operation only the local engine has (document
-// listing, patching, bulk delete, stats, compaction, backup and restore, collection
-// patches) when collections live in a backend.
-func (s *Server) remoteUnsupported() error {
-	return invalid("backend", "this operation is not available with --backend %s yet (see docs/weaviate.md)", s.remote.b.Name())
 }

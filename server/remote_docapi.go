@@ -27,7 +27,8 @@ type backupScanner interface {
 	Scan(ctx context.Context, name, after string, limit int) (recs []backend.Record, next string, err error)
 }
 
-func (s *Server) remoteListDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
+func (t *remoteTier) listDocuments(ctx context.Context, collection, cursor string, limit int, filter json.RawMessage) (DocumentPage, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return DocumentPage{}, err
@@ -78,9 +79,10 @@ func (s *Server) checkDocumentPatch(patch DocumentPatch) error {
 	return nil
 }
 
-// remotePatchDocument reads the document with its vectors (passages' for a chunked
+// patchDocument reads the document with its vectors (passages' for a chunked
 // one), applies the patch and writes the whole record back: nothing is re-embedded.
-func (s *Server) remotePatchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
+func (t *remoteTier) patchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return Document{}, err
@@ -142,7 +144,8 @@ func (s *Server) checkDeleteRequest(req DeleteDocumentsRequest) (hasFilter bool,
 	return hasFilter, nil
 }
 
-func (s *Server) remoteDeleteDocuments(ctx context.Context, collection string, req DeleteDocumentsRequest) (int, error) {
+func (t *remoteTier) deleteDocuments(ctx context.Context, collection string, req DeleteDocumentsRequest) (int, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return 0, err
@@ -176,11 +179,12 @@ func (s *Server) remoteDeleteDocuments(ctx context.Context, collection string, r
 	return n, nil
 }
 
-// remotePatchCollection stores the new ef_search in the backend (spec and stored info,
+// patchCollection stores the new ef_search in the backend (spec and stored info,
 // as remoteCreateCollection writes them) and replaces the cached collection value, so
 // that this process's searches use it at once; other processes see it when they next
 // reload the collection list.
-func (s *Server) remotePatchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
+func (t *remoteTier) patchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return CollectionInfo{}, err
@@ -208,10 +212,11 @@ func (s *Server) remotePatchCollection(ctx context.Context, collection string, p
 	return s.remoteInfo(ctx, nc)
 }
 
-// remoteStats reports what the backend knows: documents, stored objects (documents and
+// stats reports what the backend knows: documents, stored objects (documents and
 // passages: the vectors in its index) and the default ef. Store, snapshot, generation,
 // tombstone and calibration fields describe the local engine and stay zero.
-func (s *Server) remoteStats(ctx context.Context, collection string) (CollectionStats, error) {
+func (t *remoteTier) stats(ctx context.Context, collection string) (CollectionStats, error) {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return CollectionStats{}, err
@@ -224,21 +229,23 @@ func (s *Server) remoteStats(ctx context.Context, collection string) (Collection
 		Engine: s.remote.b.Name() + "-hnsw", EfSearch: c.defaultEf()}, nil
 }
 
-// remoteCompact starts nothing: the backend compacts its own storage and index
+// compact starts nothing: the backend compacts its own storage and index
 // (Weaviate: LSM segment compaction and HNSW tombstone cleanup run in the background).
-func (s *Server) remoteCompact(ctx context.Context, collection string) (bool, error) {
+func (t *remoteTier) compact(ctx context.Context, collection string) (bool, error) {
+	s := t.s
 	if _, err := s.remoteCollection(ctx, collection); err != nil {
 		return false, err
 	}
 	return false, nil
 }
 
-// remoteBackup writes the local engine's backup stream from backend pages of
+// backup writes the local engine's backup stream from backend pages of
 // backupPage documents with their vectors: from Scan, in the backend's order, when it
 // has one, else from List in id order (restores take any order). It is not one snapshot:
 // writes made while it runs may or may not be in it. The header's document count is
 // the count when it starts; its generation is 0 (backends have none).
-func (s *Server) remoteBackup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
+func (t *remoteTier) backup(ctx context.Context, collection string, head func(wire.BackupHeader) error, rec func(wire.BackupRecord) error) error {
+	s := t.s
 	c, err := s.remoteCollection(ctx, collection)
 	if err != nil {
 		return err
@@ -289,10 +296,11 @@ func (s *Server) remoteBackup(ctx context.Context, collection string, head func(
 	}
 }
 
-// remoteRestore is Restore on a backend: the same checks, the collection created
+// restore is Restore on a backend: the same checks, the collection created
 // through the remote path, then batches of restoreBatch records written without
 // re-embedding. A bad record fails the restore, naming it; what was written stays.
-func (s *Server) remoteRestore(ctx context.Context, collection string, head wire.BackupHeader, next func() (wire.BackupRecord, error)) (int, error) {
+func (t *remoteTier) restore(ctx context.Context, collection string, head wire.BackupHeader, next func() (wire.BackupRecord, error)) (int, error) {
+	s := t.s
 	if head.Format != wire.BackupFormat {
 		return 0, invalid("format", "not an instructd backup (format %q, want %q)", head.Format, wire.BackupFormat)
 	}
@@ -301,7 +309,7 @@ func (s *Server) remoteRestore(ctx context.Context, collection string, head wire
 	} else if !errors.Is(err, ErrNotFound) {
 		return 0, err
 	}
-	_, created, err := s.remoteCreateCollection(ctx, collection, head.Spec)
+	_, created, err := s.remote.createCollection(ctx, collection, head.Spec)
 	if err != nil {
 		return 0, err
 	}

@@ -68,7 +68,7 @@ type searchPlan struct {
 // on whichever tier holds the collection (searchSource).
 func (s *Server) Search(ctx context.Context, collection string, req SearchRequest) (SearchResponse, error) {
 	start := time.Now()
-	c, err := s.searchCollection(ctx, collection)
+	c, err := s.tier.searchCollection(ctx, collection)
 	if err != nil {
 		return SearchResponse{}, err
 	}
@@ -76,8 +76,11 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	if err != nil {
 		return SearchResponse{}, err
 	}
-	src := s.searchSource(c, p, req.AllowPartial)
+	src := s.tier.searchSource(c, p, req.AllowPartial)
 	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
+	if req.Ef > 0 && s.remote != nil {
+		resp.Warnings = append(resp.Warnings, fmt.Sprintf("ef %d is not applied: the %s backend sets ef per collection (PATCH the collection's ef_search, or create it with index.target_recall)", req.Ef, s.remote.b.Name()))
+	}
 	var qvec []float32
 	if p.mode != ModeLexical {
 		embedStart := time.Now()
@@ -89,19 +92,19 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	searchStart := time.Now()
 	cands, penalty, err := s.candidates(ctx, c, src, p, qvec)
 	if err != nil {
-		return SearchResponse{}, s.searchErr(c, err)
+		return SearchResponse{}, s.tier.searchErr(c, err)
 	}
 	var rerankTime time.Duration
 	if p.rerank != nil {
 		rerankStart := time.Now()
 		if cands, penalty, err = s.rerankCandidates(ctx, c, src, p, cands); err != nil {
-			return SearchResponse{}, s.searchErr(c, err)
+			return SearchResponse{}, s.tier.searchErr(c, err)
 		}
 		rerankTime = time.Since(rerankStart)
 		resp.Timings.RerankMillis = millis(rerankTime)
 	}
 	if resp.Hits, err = s.hits(ctx, src, p, cands); err != nil {
-		return SearchResponse{}, s.searchErr(c, err)
+		return SearchResponse{}, s.tier.searchErr(c, err)
 	}
 	if len(p.exclude) > 0 {
 		resp.Constraints = p.neg.report(p.exclude, p.extracted, penalty)
@@ -113,30 +116,6 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	resp.Timings.TotalMillis = millis(time.Since(start))
 	s.metrics.searchLatency.WithLabelValues(c.name, p.mode).Observe(time.Since(start).Seconds())
 	return resp, nil
-}
-
-// searchCollection returns the collection a search runs on, from either tier.
-func (s *Server) searchCollection(ctx context.Context, name string) (*collection, error) {
-	if s.remote != nil {
-		return s.remoteCollection(ctx, name)
-	}
-	return s.collection(name)
-}
-
-// searchSource returns the tier one planned search runs on.
-func (s *Server) searchSource(c *collection, p *searchPlan, allowPartial bool) searchSource {
-	if s.remote != nil {
-		return s.newRemoteSource(c, p, allowPartial)
-	}
-	return localSource{s: s, c: c}
-}
-
-// searchErr lets the remote tier forget a collection its backend no longer has.
-func (s *Server) searchErr(c *collection, err error) error {
-	if s.remote != nil {
-		return s.remoteForget(c.name, err)
-	}
-	return err
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

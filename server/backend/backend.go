@@ -1,8 +1,9 @@
 // Package backend is the boundary between server (instructions, embedding, modes,
-// constraints, limits) and the storage and search tier of a collection. server's own
-// bbolt + hnswlib + BM25 engine is the local tier; package server/weaviate implements
-// Backend over a Weaviate cluster. Types here are plain data: nothing backend-specific
-// reaches package api.
+// constraints, limits) and a storage and search tier outside the process. server's
+// own bbolt + hnswlib + BM25 engine is its local tier (server.localTier); the remote
+// tier (server.remoteTier) runs every collection operation through a Backend, which
+// package server/weaviate implements over a Weaviate cluster. Types here are plain
+// data: nothing backend-specific reaches package api.
 package backend
 
 import (
@@ -22,7 +23,7 @@ var ErrUnavailable = errors.New("storage unavailable")
 // Backend stores and searches collections. Every method is safe for concurrent use,
 // also by several processes sharing one storage tier.
 type Backend interface {
-	// Name is "weaviate" (the local tier has no Backend value).
+	// Name is the storage's name, e.g. "weaviate".
 	Name() string
 	// CreateCollection creates the storage for name holding info (JSON, opaque to the
 	// backend, returned by Collections); it returns ErrExists when name exists.

@@ -76,8 +76,36 @@ func consistency(s string) (pb.ConsistencyLevel, string) {
 	return pb.ConsistencyLevel_CONSISTENCY_LEVEL_QUORUM, "QUORUM"
 }
 
+// defaultTargetRecall is the local engine's default index.target_recall.
+const defaultTargetRecall = 0.98
+
+// efSteps is recall@10 against ef (k=10, Weaviate's default maxConnections 32 and
+// efConstruction 128) measured by scripts/bench/cluster --sweep-ef on 20,000 random unit
+// 128-d vectors, a hard case for a graph index: real embeddings reach more at each ef.
+var efSteps = []struct {
+	recall float64
+	ef     int
+}{{0.84, 100}, {0.92, 150}, {0.955, 200}, {0.985, 300}, {0.99, 400}, {0.997, 500}}
+
+// efForRecall is the smallest measured ef whose recall reaches target (default 0.98);
+// Weaviate cannot calibrate per collection as the local engine does, nor take a
+// per-query ef over gRPC, so the collection's dynamic ef floor comes from this table.
+func efForRecall(target float64) int {
+	if target <= 0 {
+		target = defaultTargetRecall
+	}
+	for _, s := range efSteps {
+		if s.recall >= target {
+			return s.ef
+		}
+	}
+	return 512
+}
+
 // CreateCollection creates the Weaviate collection with the spec's replication factor,
-// shard count and HNSW parameters; info is kept in its description.
+// shard count and HNSW parameters (m → maxConnections, ef_construction →
+// efConstruction, ef_search → a fixed ef; without ef_search, a dynamic ef whose floor
+// follows index.target_recall, see efForRecall); info is kept in its description.
 func (b *Backend) CreateCollection(ctx context.Context, name string, spec wire.CollectionSpec, info []byte) error {
 	cls := b.className(name)
 	vic := map[string]any{"distance": distance(spec.Metric)}
@@ -89,6 +117,10 @@ func (b *Backend) CreateCollection(ctx context.Context, name string, spec wire.C
 	}
 	if spec.Index.EfSearch > 0 {
 		vic["ef"] = spec.Index.EfSearch
+	} else {
+		// Weaviate's dynamic ef: clamp(k × dynamicEfFactor, dynamicEfMin, dynamicEfMax).
+		lo := efForRecall(spec.Index.TargetRecall)
+		vic["ef"], vic["dynamicEfMin"], vic["dynamicEfMax"] = -1, lo, max(lo, 500)
 	}
 	c := &models.Class{
 		Class:             cls,

@@ -23,6 +23,9 @@ var fieldProps = []string{"iid", "kind", "parent", "title", "text", "meta", "pid
 
 func allProps() *pb.PropertiesRequest { return &pb.PropertiesRequest{NonRefProperties: fieldProps} }
 
+// iidProp asks for the document id alone (unchunked collections, no fields wanted).
+var iidProp = []string{"iid"}
+
 func idProps() *pb.PropertiesRequest {
 	return &pb.PropertiesRequest{NonRefProperties: []string{"iid", "kind", "parent", "pidx", "pstart", "pend"}}
 }
@@ -47,17 +50,26 @@ func (b *Backend) Search(ctx context.Context, name string, q backend.Query) (bac
 		}
 	}
 	chunked := c.spec.Chunking != nil
+	dense := q.Vector != nil
+	withFields := q.WithFields && !chunked
 	cl := c.consistency
+	// Ask only for what the hits carry: the distance (dense) or the BM25 score, the
+	// vector when wanted, and the properties that give the document id (and passage).
 	req := &pb.SearchRequest{Collection: c.name, ConsistencyLevel: &cl,
-		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true, Score: true, Vector: q.WithVector && !chunked},
+		Metadata:    &pb.MetadataRequest{Distance: dense, Score: !dense, Vector: q.WithVector && !chunked},
 		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true}
-	if q.WithFields && !chunked {
+	switch {
+	case withFields:
 		req.Properties = allProps()
-	} else {
+	case chunked:
 		req.Properties = idProps()
+	default:
+		// Every object of an unchunked collection is a document. (A fresh message: proto
+		// messages are not shared between concurrent calls.)
+		req.Properties = &pb.PropertiesRequest{NonRefProperties: iidProp}
 	}
 	fetch := q.K
-	if q.Vector != nil {
+	if dense {
 		req.NearVector = &pb.NearVector{VectorBytes: vectorBytes(q.Vector)}
 		if chunked {
 			fetch = q.K * passageOverfetch
@@ -68,30 +80,39 @@ func (b *Backend) Search(ctx context.Context, name string, q backend.Query) (bac
 		req.Filters = and(f, textEq("kind", "d"))
 	}
 	var hits []backend.Hit
+	var seen map[string]bool // passages of one document collapse into one hit
 	for {
 		req.Limit = uint32(fetch)
 		res, err := b.search(ctx, req)
 		if err != nil {
 			return backend.Result{}, b.explain(ctx, c, err)
 		}
+		results := res.GetResults()
+		if hits == nil {
+			hits = make([]backend.Hit, 0, min(len(results), q.K))
+		}
 		hits = hits[:0]
-		seen := map[string]bool{}
-		for _, r := range res.GetResults() {
-			h, err := hitFrom(r, req.Properties == nil || len(req.Properties.NonRefProperties) > 6, req.Metadata.Vector)
+		if chunked {
+			seen = make(map[string]bool, len(results))
+		}
+		for _, r := range results {
+			h, err := hitFrom(r, withFields, req.Metadata.Vector)
 			if err != nil {
 				return backend.Result{}, err
 			}
-			h.Score = score(c.spec.Metric, r.GetMetadata(), q.Vector != nil)
-			if seen[h.ID] {
-				continue
+			h.Score = score(c.spec.Metric, r.GetMetadata(), dense)
+			if seen != nil {
+				if seen[h.ID] {
+					continue
+				}
+				seen[h.ID] = true
 			}
-			seen[h.ID] = true
 			hits = append(hits, h)
 			if len(hits) == q.K {
 				break
 			}
 		}
-		if !chunked || q.Vector == nil || len(hits) == q.K || len(res.GetResults()) < fetch || fetch >= 10_000 {
+		if !chunked || !dense || len(hits) == q.K || len(results) < fetch || fetch >= 10_000 {
 			break
 		}
 		fetch = min(fetch*passageOverfetch, 10_000)

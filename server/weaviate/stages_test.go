@@ -127,6 +127,12 @@ func TestSearchStagesParity(t *testing.T) {
 			}
 		})
 	}
+	// A request's ef cannot reach Weaviate (ef is per collection there): the answer says so.
+	var efRes wire.SearchResponse
+	wv.must(200, "POST", "/v1/collections/st/search", map[string]any{"query": "fox", "mode": "dense", "ef": 50}, &efRes)
+	if len(efRes.Warnings) == 0 || !strings.Contains(strings.Join(efRes.Warnings, " "), "ef 50 is not applied") {
+		t.Fatalf("ef on the weaviate backend: warnings %q", efRes.Warnings)
+	}
 	// The excluded documents end below every other one, on both tiers.
 	var res wire.SearchResponse
 	wv.must(200, "POST", "/v1/collections/st/search", cases[6].req, &res)

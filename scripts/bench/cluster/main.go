@@ -22,6 +22,8 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,7 +37,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "instructd", "instructd (HTTP API) or direct (Weaviate over gRPC)")
+	mode := flag.String("mode", "instructd", "instructd (HTTP API), direct (Weaviate over gRPC) or pair (both, measured in alternating rounds)")
 	url := flag.String("url", "", "instructd base URL")
 	rest := flag.String("rest", "http://127.0.0.1:8080", "Weaviate REST URL (direct)")
 	grpcAddr := flag.String("grpc", "127.0.0.1:50051", "Weaviate gRPC address (direct)")
@@ -46,7 +48,14 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "duration of each search run")
 	replicas := flag.Int("replicas", 1, "replication factor of the collection")
 	coll := flag.String("collection", "bench", "collection name")
+	like := flag.String("like", "", "direct: copy this Weaviate class's vectorIndexConfig, sharding and replication (instructd's, so both index alike)")
 	header := flag.Bool("header", false, "print the table header first")
+	efSearch := flag.Int("ef-search", 0, "instructd: the collection's index.ef_search (0: the default)")
+	tierPid := flag.Int("tier-pid", 0, "pair: instructd's process id, to report its CPU time per query")
+	wvPids := flag.String("weaviate-pids", "", "pair: Weaviate's process ids (comma-separated), to report their CPU time per query")
+	rounds := flag.Int("rounds", 5, "pair: rounds per concurrency; each target runs duration/rounds per round, the two alternating")
+	directLabel := flag.String("direct-label", "Weaviate gRPC direct", "pair: the direct row's label")
+	sweep := flag.String("sweep-ef", "", "direct: after ingest, for each ef in this comma-separated list (-1: dynamic), set the class's ef and print recall@10 and QPS c=8 instead of the row")
 	flag.Parse()
 	if *header {
 		fmt.Println("| target | ingest obj/s | QPS c=1 | p50 ms | p99 ms | QPS c=8 | p50 ms | p99 ms | recall@10 |")
@@ -54,20 +63,36 @@ func main() {
 	}
 	docs := vectors(*n, *dim, 1)
 	qs := vectors(*queries, *dim, 2)
+	ctx := context.Background()
+	if *mode == "pair" {
+		tier := &instructd{url: *url, coll: *coll, efSearch: *efSearch, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+		d, err := newDirect(*rest, *grpcAddr, *coll, *like)
+		if err != nil {
+			fail(err)
+		}
+		var wv []int
+		for _, f := range strings.Split(*wvPids, ",") {
+			if p, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+				wv = append(wv, p)
+			}
+		}
+		cpu := cpuProbe{self: os.Getpid(), tier: *tierPid, weaviate: wv}
+		runPair(ctx, []target{tier, d}, []string{*label, *directLabel}, docs, qs, *dim, *replicas, *dur, *rounds, cpu)
+		return
+	}
 	var t target
 	var err error
 	switch *mode {
 	case "instructd":
-		t = &instructd{url: *url, coll: *coll, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+		t = &instructd{url: *url, coll: *coll, efSearch: *efSearch, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	case "direct":
-		t, err = newDirect(*rest, *grpcAddr, *coll)
+		t, err = newDirect(*rest, *grpcAddr, *coll, *like)
 	default:
 		err = fmt.Errorf("--mode %q: want instructd or direct", *mode)
 	}
 	if err != nil {
 		fail(err)
 	}
-	ctx := context.Background()
 	if err := t.create(ctx, *dim, *replicas); err != nil {
 		fail(fmt.Errorf("create: %w", err))
 	}
@@ -76,20 +101,37 @@ func main() {
 		fail(fmt.Errorf("ingest: %w", err))
 	}
 	ingestRate := float64(len(docs)) / time.Since(start).Seconds()
-	// Recall on every query once (also warms up).
-	var hit, total int
-	for _, q := range qs {
-		ids, err := t.search(ctx, q, 10)
-		if err != nil {
-			fail(fmt.Errorf("search: %w", err))
+	if *sweep != "" {
+		d, ok := t.(*direct)
+		if !ok {
+			fail(fmt.Errorf("--sweep-ef needs --mode direct"))
 		}
-		exact := exactTop(docs, q, 10)
-		for _, id := range ids {
-			if slices.Contains(exact, id) {
-				hit++
+		fmt.Println("| ef | recall@10 | QPS c=8 | p50 ms | p99 ms |")
+		fmt.Println("|---:|---:|---:|---:|---:|")
+		for _, f := range strings.Split(*sweep, ",") {
+			ef, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				fail(fmt.Errorf("--sweep-ef %q: %w", f, err))
 			}
+			if err := d.setEf(ctx, ef); err != nil {
+				fail(fmt.Errorf("set ef %d: %w", ef, err))
+			}
+			r, err := recall(ctx, t, docs, qs)
+			if err != nil {
+				fail(err)
+			}
+			qps, p50, p99, err := load(ctx, t, qs, 8, *dur)
+			if err != nil {
+				fail(err)
+			}
+			fmt.Printf("| %d | %.4f | %.0f | %.2f | %.2f |\n", ef, r, qps, p50, p99)
 		}
-		total += len(exact)
+		return
+	}
+	// Recall on every query once (also warms up).
+	r, err := recall(ctx, t, docs, qs)
+	if err != nil {
+		fail(err)
 	}
 	row := fmt.Sprintf("| %s | %.0f", *label, ingestRate)
 	for _, conc := range []int{1, 8} {
@@ -99,8 +141,152 @@ func main() {
 		}
 		row += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps, p50, p99)
 	}
-	row += fmt.Sprintf(" | %.4f |", float64(hit)/float64(total))
+	row += fmt.Sprintf(" | %.4f |", r)
 	fmt.Println(row)
+}
+
+// runPair creates and fills the targets in order (the direct one copies the class the
+// instructd one made), measures recall, then at each concurrency runs rounds rounds in
+// which every target searches for dur/rounds, the order alternating, so that load from
+// outside the benchmark falls on both alike. It prints a row per target and the QPS
+// ratio of the first to the second.
+func runPair(ctx context.Context, ts []target, labels []string, docs, qs [][]float32, dim, replicas int, dur time.Duration, rounds int, cpu cpuProbe) {
+	rows := make([]string, len(ts))
+	recalls := make([]float64, len(ts))
+	for i, t := range ts {
+		if err := t.create(ctx, dim, replicas); err != nil {
+			fail(fmt.Errorf("%s: create: %w", labels[i], err))
+		}
+		start := time.Now()
+		if err := t.ingest(ctx, docs); err != nil {
+			fail(fmt.Errorf("%s: ingest: %w", labels[i], err))
+		}
+		rows[i] = fmt.Sprintf("| %s | %.0f", labels[i], float64(len(docs))/time.Since(start).Seconds())
+	}
+	for i, t := range ts {
+		r, err := recall(ctx, t, docs, qs)
+		if err != nil {
+			fail(fmt.Errorf("%s: %w", labels[i], err))
+		}
+		recalls[i] = r
+	}
+	rounds = max(rounds, 1)
+	var ratios, cpuRows []string
+	for _, conc := range []int{1, 8} {
+		lat := make([][]float64, len(ts))
+		secs := make([]float64, len(ts))
+		used := make([]cpuUse, len(ts))
+		for round := 0; round < rounds; round++ {
+			for j := range ts {
+				i := j
+				if round%2 == 1 {
+					i = len(ts) - 1 - j
+				}
+				before := cpu.read()
+				l, el, err := loadRun(ctx, ts[i], qs, conc, dur/time.Duration(rounds))
+				if err != nil {
+					fail(fmt.Errorf("%s: load c=%d: %w", labels[i], conc, err))
+				}
+				used[i] = used[i].add(cpu.read().sub(before))
+				lat[i], secs[i] = append(lat[i], l...), secs[i]+el
+			}
+		}
+		qps := make([]float64, len(ts))
+		for i := range ts {
+			p50, p99 := percentiles(lat[i])
+			qps[i] = float64(len(lat[i])) / secs[i]
+			rows[i] += fmt.Sprintf(" | %.0f | %.2f | %.2f", qps[i], p50, p99)
+		}
+		ratios = append(ratios, fmt.Sprintf("c=%d %.3f", conc, qps[0]/qps[1]))
+		if cpu.tier > 0 {
+			var tot [2]float64
+			for i := range ts {
+				u := used[i].perQuery(len(lat[i]))
+				tot[i] = u.total()
+				cpuRows = append(cpuRows, fmt.Sprintf("| %s | %d | %.0f | %.0f | %.0f | %.0f |", labels[i], conc, u.client, u.tier, u.weaviate, tot[i]))
+			}
+			ratios[len(ratios)-1] += fmt.Sprintf(" (CPU per query %.3f)", tot[0]/tot[1])
+		}
+	}
+	for i := range ts {
+		fmt.Printf("%s | %.4f |\n", rows[i], recalls[i])
+	}
+	fmt.Fprintf(os.Stderr, "bench-cluster: QPS %s / %s: %s\n", labels[0], labels[1], strings.Join(ratios, ", "))
+	if len(cpuRows) > 0 {
+		fmt.Fprintln(os.Stderr, "bench-cluster: CPU µs per query (user+system, /proc), by process:")
+		fmt.Fprintln(os.Stderr, "| target | concurrency | load generator | instructd | Weaviate | total |")
+		fmt.Fprintln(os.Stderr, "|---|---:|---:|---:|---:|---:|")
+		for _, r := range cpuRows {
+			fmt.Fprintln(os.Stderr, r)
+		}
+	}
+}
+
+// cpuProbe reads the CPU time of the load generator, instructd and Weaviate.
+type cpuProbe struct {
+	self, tier int
+	weaviate   []int
+}
+
+// cpuUse is CPU seconds (or, from perQuery, µs per query) by process group.
+type cpuUse struct{ client, tier, weaviate float64 }
+
+func (u cpuUse) add(v cpuUse) cpuUse {
+	return cpuUse{u.client + v.client, u.tier + v.tier, u.weaviate + v.weaviate}
+}
+func (u cpuUse) sub(v cpuUse) cpuUse {
+	return cpuUse{u.client - v.client, u.tier - v.tier, u.weaviate - v.weaviate}
+}
+func (u cpuUse) total() float64 { return u.client + u.tier + u.weaviate }
+func (u cpuUse) perQuery(n int) cpuUse {
+	f := 1e6 / float64(max(n, 1))
+	return cpuUse{u.client * f, u.tier * f, u.weaviate * f}
+}
+
+func (p cpuProbe) read() cpuUse {
+	u := cpuUse{client: procCPU(p.self), tier: procCPU(p.tier)}
+	for _, w := range p.weaviate {
+		u.weaviate += procCPU(w)
+	}
+	return u
+}
+
+// procCPU is a process's user + system CPU seconds from /proc/PID/stat (0 if unknown).
+func procCPU(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
+}
+
+// recall is recall@10 of t over the queries against exact search.
+func recall(ctx context.Context, t target, docs, qs [][]float32) (float64, error) {
+	var hit, total int
+	for _, q := range qs {
+		ids, err := t.search(ctx, q, 10)
+		if err != nil {
+			return 0, fmt.Errorf("search: %w", err)
+		}
+		exact := exactTop(docs, q, 10)
+		for _, id := range ids {
+			if slices.Contains(exact, id) {
+				hit++
+			}
+		}
+		total += len(exact)
+	}
+	return float64(hit) / float64(total), nil
 }
 
 func fail(err error) {
@@ -152,6 +338,27 @@ func exactTop(docs [][]float32, q []float32, k int) []string {
 
 // load runs searches from conc goroutines for d and reports QPS, p50 and p99 (ms).
 func load(ctx context.Context, t target, qs [][]float32, conc int, d time.Duration) (float64, float64, float64, error) {
+	lat, el, err := loadRun(ctx, t, qs, conc, d)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	p50, p99 := percentiles(lat)
+	return float64(len(lat)) / el, p50, p99, nil
+}
+
+// percentiles sorts lat and returns its p50 and p99.
+func percentiles(lat []float64) (float64, float64) {
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	sort.Float64s(lat)
+	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return pct(0.5), pct(0.99)
+}
+
+// loadRun runs searches from conc goroutines for d; it returns each search's latency
+// (ms) and the seconds elapsed.
+func loadRun(ctx context.Context, t target, qs [][]float32, conc int, d time.Duration) ([]float64, float64, error) {
 	var (
 		mu    sync.Mutex
 		lat   []float64
@@ -186,12 +393,9 @@ func load(ctx context.Context, t target, qs [][]float32, conc int, d time.Durati
 	}
 	wg.Wait()
 	if first != nil {
-		return 0, 0, 0, first
+		return nil, 0, first
 	}
-	el := time.Since(start).Seconds()
-	sort.Float64s(lat)
-	pct := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	return float64(len(lat)) / el, pct(0.5), pct(0.99), nil
+	return lat, time.Since(start).Seconds(), nil
 }
 
 // target is one system under test.
@@ -204,6 +408,7 @@ type target interface {
 // instructd drives instructd's HTTP API.
 type instructd struct {
 	url, coll string
+	efSearch  int
 	client    *http.Client
 }
 
@@ -226,6 +431,9 @@ func (c *instructd) create(_ context.Context, dim, replicas int) error {
 	spec := map[string]any{"dimension": dim, "metric": "cosine"}
 	if replicas > 1 {
 		spec["replicas"] = replicas
+	}
+	if c.efSearch > 0 {
+		spec["index"] = map[string]any{"ef_search": c.efSearch}
 	}
 	body, _ := json.Marshal(spec)
 	_, err := c.call("PUT", "/v1/collections/"+c.coll, "application/json", body)
@@ -275,35 +483,71 @@ func (c *instructd) search(_ context.Context, q []float32, k int) ([]string, err
 	return ids, nil
 }
 
-// direct drives Weaviate itself: REST for the schema, gRPC for import and search.
+// direct drives Weaviate itself: REST for the schema, gRPC for import and search. With
+// like set, its class copies that class's vector index configuration, shard count and
+// replication factor, so that the two rows search the same kind of index.
 type direct struct {
 	rest  *wv.Client
 	rpc   pb.WeaviateClient
 	class string
+	like  string
 }
 
-func newDirect(restURL, grpcAddr, coll string) (*direct, error) {
+func newDirect(restURL, grpcAddr, coll, like string) (*direct, error) {
 	host := restURL[len("http://"):]
 	rc, err := wv.NewClient(wv.Config{Host: host, Scheme: "http"})
 	if err != nil {
 		return nil, err
 	}
-	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The transport settings instructd's Weaviate backend uses (server/weaviate), so that
+	// the rows differ only by instructd's work.
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(4<<20), grpc.WithInitialConnWindowSize(4<<20))
 	if err != nil {
 		return nil, err
 	}
-	return &direct{rest: rc, rpc: pb.NewWeaviateClient(conn), class: "Direct_" + coll}, nil
+	return &direct{rest: rc, rpc: pb.NewWeaviateClient(conn), class: "Direct_" + coll, like: like}, nil
 }
 
 func (d *direct) create(ctx context.Context, _, replicas int) error {
 	f := false
-	return d.rest.Schema().ClassCreator().WithClass(&models.Class{
+	c := &models.Class{
 		Class: d.class, Vectorizer: "none", VectorIndexType: "hnsw",
 		VectorIndexConfig: map[string]any{"distance": "cosine"},
 		ReplicationConfig: &models.ReplicationConfig{Factor: int64(replicas)},
 		Properties: []*models.Property{{Name: "iid", DataType: []string{"text"}, Tokenization: "field",
 			IndexSearchable: &f}},
-	}).Do(ctx)
+	}
+	if d.like != "" {
+		src, err := d.rest.Schema().ClassGetter().WithClassName(d.like).Do(ctx)
+		if err != nil {
+			return fmt.Errorf("read class %s to copy: %w", d.like, err)
+		}
+		c.VectorIndexConfig = src.VectorIndexConfig
+		if sc, ok := src.ShardingConfig.(map[string]any); ok {
+			c.ShardingConfig = map[string]any{"desiredCount": sc["desiredCount"]}
+		}
+		c.ReplicationConfig = &models.ReplicationConfig{Factor: src.ReplicationConfig.Factor}
+		vic, _ := json.Marshal(c.VectorIndexConfig)
+		fmt.Fprintf(os.Stderr, "bench-cluster: %s copies %s: vectorIndexConfig %s, shards %v, replicas %d\n",
+			d.class, d.like, vic, c.ShardingConfig, c.ReplicationConfig.Factor)
+	}
+	return d.rest.Schema().ClassCreator().WithClass(c).Do(ctx)
+}
+
+// setEf changes the class's search ef (-1: dynamic).
+func (d *direct) setEf(ctx context.Context, ef int) error {
+	c, err := d.rest.Schema().ClassGetter().WithClassName(d.class).Do(ctx)
+	if err != nil {
+		return err
+	}
+	vic, ok := c.VectorIndexConfig.(map[string]any)
+	if !ok {
+		return fmt.Errorf("class %s: vectorIndexConfig is %T", d.class, c.VectorIndexConfig)
+	}
+	vic["ef"] = ef
+	c.VectorIndexConfig = vic
+	return d.rest.Schema().ClassUpdater().WithClass(c).Do(ctx)
 }
 
 func (d *direct) ingest(ctx context.Context, docs [][]float32) error {
@@ -360,7 +604,7 @@ func (d *direct) search(ctx context.Context, q []float32, k int) ([]string, erro
 	defer cancel()
 	res, err := d.rpc.Search(ctx, &pb.SearchRequest{Collection: d.class, Limit: uint32(k), ConsistencyLevel: &cl,
 		NearVector:  &pb.NearVector{VectorBytes: vecBytes(q)},
-		Metadata:    &pb.MetadataRequest{Uuid: true, Distance: true},
+		Metadata:    &pb.MetadataRequest{Distance: true}, // what instructd asks for (include: [])
 		Properties:  &pb.PropertiesRequest{NonRefProperties: []string{"iid"}},
 		Uses_123Api: true, Uses_125Api: true, Uses_127Api: true})
 	if err != nil {
