@@ -34,14 +34,15 @@ func (r *remoteDocuments) Describe(ch chan<- *prometheus.Desc) { ch <- r.desc }
 
 // Collect implements prometheus.Collector: one backend count per collection.
 func (r *remoteDocuments) Collect(ch chan<- prometheus.Metric) {
-	if r.s.closed.Load() {
+	rt := r.s.remote
+	if rt == nil || r.s.closed.Load() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), remoteCountTimeout)
 	defer cancel()
-	infos, err := r.s.remoteListCollections(ctx)
+	infos, err := rt.listCollections(ctx)
 	if err != nil {
-		r.s.log.Warn("metrics: collection counts from the backend are unavailable", "backend", r.s.remote.b.Name(), "err", err)
+		r.s.log.Warn("metrics: collection counts from the backend are unavailable", "backend", rt.b.Name(), "err", err)
 		return
 	}
 	for _, ci := range infos {
