@@ -59,11 +59,13 @@ func (r leakCheckedRun) Run() int {
 	return code
 }
 
-// forEachBackend runs f as subtests "local" and "weaviate", side by side (each has a
-// server of its own): the weaviate one's waits on Weaviate, starting the shared node
-// first of all, overlap with the local one's work.
+// forEachBackend runs f as subtests "local" and "weaviate". The real-server tests run
+// in parallel with one another, after the package's other tests (each has servers of
+// its own): a weaviate subtest's waits on Weaviate, starting the shared node first of
+// all, then overlap with local subtests' work.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backendKind)) {
 	t.Helper()
+	t.Parallel()
 	for _, b := range []backendKind{backendLocal, backendWeaviate} {
 		t.Run(string(b), func(t *testing.T) {
 			t.Parallel()
