@@ -472,16 +472,25 @@ func (t localTier) restore(ctx context.Context, collection string, head wire.Bac
 	if err != nil {
 		return 0, err
 	}
-	restored := 0
+	return s.restoreRecords(c, next, func(recs []store.Record, _ int) error { return s.commit(c, recs) })
+}
+
+// restoreRecords reads a backup's records with next until errEndOfBackup, checks each
+// against c (checkRestored) and hands them to write restoreBatch at a time (first is
+// the backup index of recs[0]); it returns how many records write took.
+func (s *Server) restoreRecords(c *collection, next func() (wire.BackupRecord, error), write func(recs []store.Record, first int) error) (int, error) {
+	restored, first := 0, 0
 	var recs []store.Record
 	flush := func() error {
 		if len(recs) == 0 {
 			return nil
 		}
-		err := s.commit(c, recs)
+		if err := write(recs, first); err != nil {
+			return err
+		}
 		restored += len(recs)
 		recs = nil
-		return err
+		return nil
 	}
 	for i := 0; ; i++ {
 		br, err := next()
@@ -494,6 +503,9 @@ func (t localTier) restore(ctx context.Context, collection string, head wire.Bac
 		r := store.Record{ID: br.ID, Title: br.Title, Text: br.Text, Metadata: br.Metadata, Vector: br.Vector}
 		if err := s.checkRestored(c, &r, br, i); err != nil {
 			return restored, err
+		}
+		if len(recs) == 0 {
+			first = i
 		}
 		recs = append(recs, r)
 		if len(recs) == restoreBatch {

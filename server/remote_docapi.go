@@ -320,16 +320,21 @@ func (t *remoteTier) restore(ctx context.Context, collection string, head wire.B
 	if err != nil {
 		return 0, err
 	}
-	restored := 0
-	var (
-		recs  []backend.Record
-		first int // backup index of recs[0]
-	)
-	flush := func() error {
-		if len(recs) == 0 {
-			return nil
+	return s.restoreRecords(c, next, func(recs []store.Record, first int) error {
+		out := make([]backend.Record, len(recs))
+		for i, sr := range recs {
+			r := backend.Record{ID: sr.ID, Title: sr.Title, Text: sr.Text, Vector: sr.Vector}
+			if len(sr.Metadata) > 0 {
+				if err := json.Unmarshal(sr.Metadata, &r.Metadata); err != nil {
+					return invalid(fmt.Sprintf("records[%d].metadata", first+i), "not a JSON object: %v", err)
+				}
+			}
+			for _, p := range sr.Passages {
+				r.Passages = append(r.Passages, backend.Passage{Start: p.Start, End: p.End, Vector: p.Vector})
+			}
+			out[i] = r
 		}
-		errs, err := s.remote.b.Put(ctx, c.name, recs)
+		errs, err := s.remote.b.Put(ctx, c.name, out)
 		if err != nil {
 			return s.remoteForget(c.name, err)
 		}
@@ -342,40 +347,6 @@ func (t *remoteTier) restore(ctx context.Context, collection string, head wire.B
 			}
 			return invalid(fmt.Sprintf("records[%d]", first+i), "%v", e)
 		}
-		restored += len(recs)
-		recs = nil
 		return nil
-	}
-	for i := 0; ; i++ {
-		br, err := next()
-		if errors.Is(err, errEndOfBackup) {
-			break
-		}
-		if err != nil {
-			return restored, err
-		}
-		sr := store.Record{ID: br.ID, Title: br.Title, Text: br.Text, Metadata: br.Metadata, Vector: br.Vector}
-		if err := s.checkRestored(c, &sr, br, i); err != nil {
-			return restored, err
-		}
-		r := backend.Record{ID: sr.ID, Title: sr.Title, Text: sr.Text, Vector: sr.Vector}
-		if len(br.Metadata) > 0 {
-			if err := json.Unmarshal(br.Metadata, &r.Metadata); err != nil {
-				return restored, invalid(fmt.Sprintf("records[%d].metadata", i), "not a JSON object: %v", err)
-			}
-		}
-		for _, p := range sr.Passages {
-			r.Passages = append(r.Passages, backend.Passage{Start: p.Start, End: p.End, Vector: p.Vector})
-		}
-		if len(recs) == 0 {
-			first = i
-		}
-		recs = append(recs, r)
-		if len(recs) == restoreBatch {
-			if err := flush(); err != nil {
-				return restored, err
-			}
-		}
-	}
-	return restored, flush()
+	})
 }
