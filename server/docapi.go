@@ -45,13 +45,7 @@ func (t localTier) listDocuments(ctx context.Context, collection, cursor string,
 	if err != nil {
 		return DocumentPage{}, err
 	}
-	switch {
-	case limit == 0:
-		limit = defaultPageSize
-	case limit < 0 || limit > maxPageSize:
-		return DocumentPage{}, invalid("limit", "must be in [1, %d], got %d", maxPageSize, limit)
-	}
-	f, err := parseFilter(filter)
+	limit, f, err := listParams(limit, filter)
 	if err != nil {
 		return DocumentPage{}, err
 	}
@@ -80,6 +74,21 @@ func (t localTier) listDocuments(ctx context.Context, collection, cursor string,
 		return DocumentPage{}, fmt.Errorf("server: list %q: %w", collection, err)
 	}
 	return page, nil
+}
+
+// listParams validates a listing's page size (0: the default) and filter.
+func listParams(limit int, filter json.RawMessage) (int, filterNode, error) {
+	switch {
+	case limit == 0:
+		limit = defaultPageSize
+	case limit < 0 || limit > maxPageSize:
+		return 0, nil, invalid("limit", "must be in [1, %d], got %d", maxPageSize, limit)
+	}
+	f, err := parseFilter(filter)
+	if err != nil {
+		return 0, nil, err
+	}
+	return limit, f, nil
 }
 
 // patchDocument is PatchDocument on the local engine.

@@ -33,13 +33,7 @@ func (t *remoteTier) listDocuments(ctx context.Context, collection, cursor strin
 	if err != nil {
 		return DocumentPage{}, err
 	}
-	switch {
-	case limit == 0:
-		limit = defaultPageSize
-	case limit < 0 || limit > maxPageSize:
-		return DocumentPage{}, invalid("limit", "must be in [1, %d], got %d", maxPageSize, limit)
-	}
-	f, err := parseFilter(filter)
+	limit, f, err := listParams(limit, filter)
 	if err != nil {
 		return DocumentPage{}, err
 	}
