@@ -28,15 +28,7 @@ func (t template) build(toks []token, addSpecial, truncated bool) Encoding {
 		pre, suf = t.prefix, t.suffix
 	}
 	n := len(pre) + len(toks) + len(suf)
-	ints := make([]int64, 3*n)
-	enc := Encoding{
-		IDs:           ints[:n:n],
-		TypeIDs:       ints[n : 2*n : 2*n],
-		AttentionMask: ints[2*n:],
-		Offsets:       make([][2]int, n),
-		SpecialTokens: make([]bool, n),
-		Truncated:     truncated,
-	}
+	enc := newEncoding(n, truncated)
 	i := 0
 	for _, s := range pre {
 		enc.IDs[i], enc.TypeIDs[i], enc.SpecialTokens[i] = int64(s.id), int64(s.typeID), true
@@ -128,15 +120,7 @@ func buildTemplate(pieces []templatePiece, seqs [2][]token, addSpecial, truncate
 			n += len(p.ids)
 		}
 	}
-	ints := make([]int64, 3*n)
-	enc := Encoding{
-		IDs:           ints[:n:n],
-		TypeIDs:       ints[n : 2*n : 2*n],
-		AttentionMask: ints[2*n:],
-		Offsets:       make([][2]int, n),
-		SpecialTokens: make([]bool, n),
-		Truncated:     truncated,
-	}
+	enc := newEncoding(n, truncated)
 	i := 0
 	for _, p := range pieces {
 		if p.seq >= 0 {

@@ -42,3 +42,17 @@ type FullTokenizer interface {
 	// VocabSize counts the vocabulary, added tokens included.
 	VocabSize() int
 }
+
+// newEncoding allocates an Encoding of n tokens (IDs, type ids and mask in one backing
+// array), to be filled by the caller.
+func newEncoding(n int, truncated bool) Encoding {
+	ints := make([]int64, 3*n)
+	return Encoding{
+		IDs:           ints[:n:n],
+		TypeIDs:       ints[n : 2*n : 2*n],
+		AttentionMask: ints[2*n:],
+		Offsets:       make([][2]int, n),
+		SpecialTokens: make([]bool, n),
+		Truncated:     truncated,
+	}
+}

@@ -78,14 +78,7 @@ func (t *hfTokenizer) Encode(text string) (Encoding, error) {
 		}
 	}
 	n := len(keep)
-	ints := make([]int64, 3*n)
-	enc := Encoding{
-		IDs:           ints[:n:n],
-		TypeIDs:       ints[n : 2*n : 2*n],
-		AttentionMask: ints[2*n:],
-		Offsets:       make([][2]int, n),
-		SpecialTokens: make([]bool, n),
-	}
+	enc := newEncoding(n, false)
 	for j, i := range keep {
 		enc.IDs[j] = int64(e.IDs[i])
 		enc.AttentionMask[j] = 1
