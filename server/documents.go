@@ -25,14 +25,8 @@ func (t localTier) upsert(ctx context.Context, collection string, docs []Documen
 	if err != nil {
 		return UpsertResult{}, err
 	}
-	for i := range docs {
-		if err := s.validateDocument(c, &docs[i]); err != nil {
-			var ie *InputError
-			if errors.As(err, &ie) {
-				ie.Field = fmt.Sprintf("documents[%d].%s", i, ie.Field)
-			}
-			return UpsertResult{}, err
-		}
+	if err := s.validateDocuments(c, docs); err != nil {
+		return UpsertResult{}, err
 	}
 	docs = dedupe(docs)
 	if len(docs) == 0 {
@@ -74,6 +68,21 @@ func dedupe(docs []Document) []Document {
 		}
 	}
 	return out
+}
+
+// validateDocuments validates every document of a call (all or nothing); an
+// *InputError names the failing field as documents[i].field.
+func (s *Server) validateDocuments(c *collection, docs []Document) error {
+	for i := range docs {
+		if err := s.validateDocument(c, &docs[i]); err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				ie.Field = fmt.Sprintf("documents[%d].%s", i, ie.Field)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // validateDocument checks one document against c; field names are relative to it.

@@ -262,14 +262,8 @@ func (t *remoteTier) upsert(ctx context.Context, name string, docs []Document) (
 	if err != nil {
 		return UpsertResult{}, err
 	}
-	for i := range docs {
-		if err := s.validateDocument(c, &docs[i]); err != nil {
-			var ie *InputError
-			if errors.As(err, &ie) {
-				ie.Field = fmt.Sprintf("documents[%d].%s", i, ie.Field)
-			}
-			return UpsertResult{}, err
-		}
+	if err := s.validateDocuments(c, docs); err != nil {
+		return UpsertResult{}, err
 	}
 	at := make(map[string]int, len(docs)) // id → its last index in the request
 	for i := range docs {
