@@ -67,8 +67,6 @@ const (
 // KnownModels returns the built-in known models, freshly allocated on every call: the
 // embedders, the static embedders, then the rerankers (KnownRerankers).
 func KnownModels() []KnownModel {
-	defaultPaths := func() []string { return []string{"onnx/model.onnx", "model.onnx"} }
-	fp32 := func() []string { return []string{VariantFP32} }
 	all := func() []string { return []string{VariantFP32, VariantFP16, VariantInt8, VariantQ4} }
 	return append([]KnownModel{
 		{
@@ -87,9 +85,9 @@ func KnownModels() []KnownModel {
 				InstructionMode:    InstructionTemplate,
 				TokenizerType:      TokenizerWordPiece,
 			},
-			ONNXPaths: defaultPaths(),
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  true,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackBERT},
 		},
 		{
@@ -107,9 +105,9 @@ func KnownModels() []KnownModel {
 				InstructionMode:  InstructionTemplate,
 				TokenizerType:    TokenizerWordPiece,
 			},
-			ONNXPaths: defaultPaths(),
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  true,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackBERT},
 		},
 		{
@@ -130,7 +128,7 @@ func KnownModels() []KnownModel {
 			},
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackXLMR},
 		},
 		{
@@ -148,9 +146,9 @@ func KnownModels() []KnownModel {
 				InstructionMode:  InstructionTemplate,
 				TokenizerType:    TokenizerWordPiece,
 			},
-			ONNXPaths: defaultPaths(),
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  true,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackBERT},
 		},
 		{
@@ -196,7 +194,7 @@ func KnownModels() []KnownModel {
 			},
 			ONNXPaths: []string{"onnx/model.onnx"},
 			Pullable:  true,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackXLMR},
 		},
 		{
@@ -265,9 +263,9 @@ func KnownModels() []KnownModel {
 				InstructionMode:    InstructionAttention,
 				TokenizerType:      TokenizerWordPiece,
 			},
-			ONNXPaths: defaultPaths(),
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  false,
-			Variants:  fp32(),
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackBERT},
 		},
 	}, append(knownStaticModels(), KnownRerankers()...)...)
@@ -283,3 +281,9 @@ func Known(repo string) (KnownModel, bool) {
 	}
 	return models[i], true
 }
+
+// defaultONNXPaths is where most Hugging Face repos keep an fp32 ONNX export.
+func defaultONNXPaths() []string { return []string{"onnx/model.onnx", "model.onnx"} }
+
+// fp32Only is the variant list of a repo that ships fp32 weights only.
+func fp32Only() []string { return []string{VariantFP32} }

@@ -31,9 +31,9 @@ func KnownRerankers() []KnownModel {
 				TokenizerType:    TokenizerWordPiece,
 				Rerank:           &RerankSpec{Scoring: ScoreRaw},
 			},
-			ONNXPaths: []string{"onnx/model.onnx", "model.onnx"},
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  true,
-			Variants:  []string{VariantFP32},
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackCrossEncoder},
 		},
 		{
@@ -54,9 +54,9 @@ func KnownRerankers() []KnownModel {
 				TokenizerType:    TokenizerUnigram,
 				Rerank:           &RerankSpec{Scoring: ScoreSigmoid},
 			},
-			ONNXPaths: []string{"onnx/model.onnx", "model.onnx"},
+			ONNXPaths: defaultONNXPaths(),
 			Pullable:  false,
-			Variants:  []string{VariantFP32},
+			Variants:  fp32Only(),
 			TestPacks: []string{TestPackXLMRReranker},
 		},
 		{

@@ -25,7 +25,7 @@ func knownStaticModels() []KnownModel {
 				TokenizerType:    TokenizerWordPiece,
 			},
 			Pullable:  true,
-			Variants:  []string{VariantFP32},
+			Variants:  fp32Only(),
 			TestPacks: []string{"test-static-m2v-f32"},
 		},
 		{
@@ -46,7 +46,7 @@ func knownStaticModels() []KnownModel {
 				TokenizerType:    TokenizerWordPiece,
 			},
 			Pullable:  true,
-			Variants:  []string{VariantFP32},
+			Variants:  fp32Only(),
 			TestPacks: []string{"test-static-m2v-f32"},
 		},
 		{
@@ -69,7 +69,7 @@ func knownStaticModels() []KnownModel {
 				TokenizerType:        TokenizerWordPiece,
 			},
 			Pullable:  true,
-			Variants:  []string{VariantFP32},
+			Variants:  fp32Only(),
 			TestPacks: []string{"test-static-st-f16"},
 		},
 	}
