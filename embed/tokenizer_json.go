@@ -58,6 +58,20 @@ type wordPieceJSON struct {
 	Merges                  any            `json:"merges"`
 }
 
+// build makes the WordPiece model, with Hugging Face's defaults for the fields a file
+// leaves out ("##", 100 characters per word).
+func (wp *wordPieceJSON) build() (*wordPiece, error) {
+	prefix := "##"
+	if wp.ContinuingSubwordPrefix != nil {
+		prefix = *wp.ContinuingSubwordPrefix
+	}
+	maxChars := 100
+	if wp.MaxInputCharsPerWord != nil {
+		maxChars = *wp.MaxInputCharsPerWord
+	}
+	return newWordPiece(wp.Vocab, wp.UnkToken, prefix, maxChars)
+}
+
 // templatePieceJSON is one element of a TemplateProcessing template: exactly one of
 // SpecialToken or Sequence is set.
 type templatePieceJSON struct {
@@ -145,15 +159,7 @@ func parseTokenizerJSON(data []byte) (*tokenizerConfig, error) {
 	default:
 		return nil, fmt.Errorf("tokenizer.json: unsupported model type %q (only WordPiece is supported)", wp.Type)
 	}
-	prefix := "##"
-	if wp.ContinuingSubwordPrefix != nil {
-		prefix = *wp.ContinuingSubwordPrefix
-	}
-	maxChars := 100
-	if wp.MaxInputCharsPerWord != nil {
-		maxChars = *wp.MaxInputCharsPerWord
-	}
-	model, err := newWordPiece(wp.Vocab, wp.UnkToken, prefix, maxChars)
+	model, err := wp.build()
 	if err != nil {
 		return nil, err
 	}

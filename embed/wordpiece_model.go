@@ -17,15 +17,7 @@ func parseWordPieceModel(raw json.RawMessage) (*wordPieceModel, error) {
 	if err := json.Unmarshal(raw, &wp); err != nil {
 		return nil, fmt.Errorf("WordPiece model: %w", err)
 	}
-	prefix := "##"
-	if wp.ContinuingSubwordPrefix != nil {
-		prefix = *wp.ContinuingSubwordPrefix
-	}
-	maxChars := 100
-	if wp.MaxInputCharsPerWord != nil {
-		maxChars = *wp.MaxInputCharsPerWord
-	}
-	w, err := newWordPiece(wp.Vocab, wp.UnkToken, prefix, maxChars)
+	w, err := wp.build()
 	if err != nil {
 		return nil, err
 	}
