@@ -235,6 +235,17 @@ func (t localTier) deleteDocuments(ctx context.Context, collection string, req D
 	return len(removed), nil
 }
 
+// checkCollectionPatch validates a collection patch: ef_search is all it may change.
+func checkCollectionPatch(patch CollectionPatch) error {
+	if patch.EfSearch == nil {
+		return invalid("ef_search", "nothing to change: send ef_search")
+	}
+	if ef := *patch.EfSearch; ef < 1 || ef > maxEf {
+		return invalid("ef_search", "must be in [1, %d], got %d", maxEf, ef)
+	}
+	return nil
+}
+
 // patchCollection is PatchCollection on the local engine.
 func (t localTier) patchCollection(ctx context.Context, collection string, patch CollectionPatch) (CollectionInfo, error) {
 	s := t.s
@@ -242,11 +253,8 @@ func (t localTier) patchCollection(ctx context.Context, collection string, patch
 	if err != nil {
 		return CollectionInfo{}, err
 	}
-	if patch.EfSearch == nil {
-		return CollectionInfo{}, invalid("ef_search", "nothing to change: send ef_search")
-	}
-	if ef := *patch.EfSearch; ef < 1 || ef > maxEf {
-		return CollectionInfo{}, invalid("ef_search", "must be in [1, %d], got %d", maxEf, ef)
+	if err := checkCollectionPatch(patch); err != nil {
+		return CollectionInfo{}, err
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()

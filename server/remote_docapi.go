@@ -183,11 +183,8 @@ func (t *remoteTier) patchCollection(ctx context.Context, collection string, pat
 	if err != nil {
 		return CollectionInfo{}, err
 	}
-	if patch.EfSearch == nil {
-		return CollectionInfo{}, invalid("ef_search", "nothing to change: send ef_search")
-	}
-	if ef := *patch.EfSearch; ef < 1 || ef > maxEf {
-		return CollectionInfo{}, invalid("ef_search", "must be in [1, %d], got %d", maxEf, ef)
+	if err := checkCollectionPatch(patch); err != nil {
+		return CollectionInfo{}, err
 	}
 	info := storedInfo{Spec: c.spec, CreatedAt: c.created}
 	info.Spec.Index.EfSearch = *patch.EfSearch
