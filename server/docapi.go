@@ -91,6 +91,22 @@ func listParams(limit int, filter json.RawMessage) (int, filterNode, error) {
 	return limit, f, nil
 }
 
+// checkDocumentPatch is PatchDocument's validation.
+func (s *Server) checkDocumentPatch(patch DocumentPatch) error {
+	if patch.Title == nil && patch.Metadata == nil {
+		return invalid("", "nothing to change: send title and/or metadata")
+	}
+	if patch.Title != nil && len(*patch.Title) > s.cfg.Limits.MaxTextBytes {
+		return invalid("title", "%d bytes exceed the limit of %d", len(*patch.Title), s.cfg.Limits.MaxTextBytes)
+	}
+	for k, v := range patch.Metadata {
+		if err := validateMetadata(v, 0); err != nil {
+			return invalid("metadata."+k, "%v", err)
+		}
+	}
+	return nil
+}
+
 // patchDocument is PatchDocument on the local engine.
 func (t localTier) patchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
 	s := t.s
@@ -98,16 +114,8 @@ func (t localTier) patchDocument(ctx context.Context, collection, id string, pat
 	if err != nil {
 		return Document{}, err
 	}
-	if patch.Title == nil && patch.Metadata == nil {
-		return Document{}, invalid("", "nothing to change: send title and/or metadata")
-	}
-	if patch.Title != nil && len(*patch.Title) > s.cfg.Limits.MaxTextBytes {
-		return Document{}, invalid("title", "%d bytes exceed the limit of %d", len(*patch.Title), s.cfg.Limits.MaxTextBytes)
-	}
-	for k, v := range patch.Metadata {
-		if err := validateMetadata(v, 0); err != nil {
-			return Document{}, invalid("metadata."+k, "%v", err)
-		}
+	if err := s.checkDocumentPatch(patch); err != nil {
+		return Document{}, err
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()

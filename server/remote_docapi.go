@@ -57,22 +57,6 @@ func (t *remoteTier) listDocuments(ctx context.Context, collection, cursor strin
 	return page, nil
 }
 
-// checkDocumentPatch is PatchDocument's validation.
-func (s *Server) checkDocumentPatch(patch DocumentPatch) error {
-	if patch.Title == nil && patch.Metadata == nil {
-		return invalid("", "nothing to change: send title and/or metadata")
-	}
-	if patch.Title != nil && len(*patch.Title) > s.cfg.Limits.MaxTextBytes {
-		return invalid("title", "%d bytes exceed the limit of %d", len(*patch.Title), s.cfg.Limits.MaxTextBytes)
-	}
-	for k, v := range patch.Metadata {
-		if err := validateMetadata(v, 0); err != nil {
-			return invalid("metadata."+k, "%v", err)
-		}
-	}
-	return nil
-}
-
 // patchDocument reads the document with its vectors (passages' for a chunked
 // one), applies the patch and writes the whole record back: nothing is re-embedded.
 func (t *remoteTier) patchDocument(ctx context.Context, collection, id string, patch DocumentPatch) (Document, error) {
