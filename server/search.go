@@ -78,8 +78,8 @@ func (s *Server) Search(ctx context.Context, collection string, req SearchReques
 	}
 	src := s.tier.searchSource(c, p, req.AllowPartial)
 	resp := SearchResponse{Mode: p.mode, Hits: []SearchHit{}, Warnings: searchWarnings(c, p.mode, req.Vector != nil)}
-	if req.Ef > 0 && s.remote != nil {
-		resp.Warnings = append(resp.Warnings, fmt.Sprintf("ef %d is not applied: the %s backend sets ef per collection (PATCH the collection's ef_search, or create it with index.target_recall)", req.Ef, s.remote.b.Name()))
+	if w := s.tier.efWarning(req.Ef); w != "" {
+		resp.Warnings = append(resp.Warnings, w)
 	}
 	var qvec []float32
 	if p.mode != ModeLexical {

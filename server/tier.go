@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/instructd/instructd/wire"
 )
@@ -38,6 +39,8 @@ type tier interface {
 	// searchErr maps an error of a search's reads (the remote tier forgets a
 	// collection its backend no longer has).
 	searchErr(c *collection, err error) error
+	// efWarning says why a request's ef (> 0) is not applied; "" when it is.
+	efWarning(ef int) string
 }
 
 // localTier is the local engine.
@@ -58,6 +61,8 @@ func (t localTier) searchSource(c *collection, _ *searchPlan, _ bool) searchSour
 
 func (localTier) searchErr(_ *collection, err error) error { return err }
 
+func (localTier) efWarning(int) string { return "" }
+
 func (t *remoteTier) searchCollection(ctx context.Context, name string) (*collection, error) {
 	return t.s.remoteCollection(ctx, name)
 }
@@ -67,6 +72,14 @@ func (t *remoteTier) searchSource(c *collection, p *searchPlan, allowPartial boo
 }
 
 func (t *remoteTier) searchErr(c *collection, err error) error { return t.s.remoteForget(c.name, err) }
+
+// efWarning: Weaviate sets ef per collection, not per gRPC query.
+func (t *remoteTier) efWarning(ef int) string {
+	if ef <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("ef %d is not applied: the %s backend sets ef per collection (PATCH the collection's ef_search, or create it with index.target_recall)", ef, t.b.Name())
+}
 
 // CreateCollection creates a collection. The same spec again gives created=false and
 // no error; a different spec for an existing name gives ErrConflict.
